@@ -1,0 +1,151 @@
+"""Command line: `sestui tail`, `sestui report`, `sestui demo`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from . import __version__
+from .framing import DEFAULT_MAX_RECORD_BYTES
+from .query import DEFAULT_WINDOW, WINDOWS_BY_NAME, Window, window_for
+from .store import DEFAULT_MAX_EVENTS
+from .timeparse import parse_duration, parse_since
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument or unreadable input: one line on stderr, exit 2."""
+
+
+def _window(text: str) -> Window:
+    if text in WINDOWS_BY_NAME:
+        return WINDOWS_BY_NAME[text]
+    return window_for(parse_duration(text))
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="PATH|GLOB|-",
+        help="files, directories, quoted glob patterns (** allowed) or - for stdin",
+    )
+    parser.add_argument("--since", metavar="DURATION|TIME", help="drop events older than this")
+    parser.add_argument(
+        "--max-events",
+        type=_positive_int,
+        default=DEFAULT_MAX_EVENTS,
+        metavar="N",
+        help=f"events kept in the ring for rankings and drilldown (default {DEFAULT_MAX_EVENTS})",
+    )
+    parser.add_argument(
+        "--max-line-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="N",
+        help="skip (and count) records longer than this (default 1 MiB)",
+    )
+    parser.add_argument(
+        "--max-gzip-ratio",
+        type=float,
+        default=64,
+        metavar="X",
+        help="stop a .gz input that expands more than X times its size (default 64)",
+    )
+    parser.add_argument(
+        "--geoip-db",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="MaxMind City/Country database, plus optionally an ASN one (repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sestui",
+        description="Terminal live monitor for Amazon SES feedback, event and CloudTrail logs.",
+    )
+    parser.add_argument("--version", action="version", version=f"sestui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tail = commands.add_parser("tail", help="open the live monitor on logs (follows them)")
+    _add_input_options(tail)
+    tail.add_argument("--from-end", action="store_true", help="skip existing content, show only new lines")
+    tail.add_argument(
+        "--window", default=DEFAULT_WINDOW, help="initial time window: 5m 15m 1h 6h 24h 7d all"
+    )
+    tail.add_argument("--filter", default="", metavar="EXPR", help="initial filter, e.g. 'kind:Bounce'")
+
+    report = commands.add_parser("report", help="print a summary of logs (text or --json)")
+    _add_input_options(report)
+    report.add_argument("--json", action="store_true", help="one JSON object (schema 1)")
+    report.add_argument("--top", type=_positive_int, default=10, metavar="N", help="rows per ranking")
+    report.add_argument(
+        "--window", default="all", help="DURATION back from the newest event, or all (default)"
+    )
+    report.add_argument(
+        "--outlier-ms", type=float, metavar="MS", help="slow-delivery threshold (default: window p99)"
+    )
+    report.add_argument("--filter", default="", metavar="EXPR", help="only events matching EXPR")
+    report.add_argument("--follow", action="store_true", help="keep following; print a snapshot --every S")
+    report.add_argument("--every", type=float, default=5.0, metavar="S", help="seconds between snapshots")
+    report.add_argument("--from-end", action="store_true", help="with --follow: skip existing content")
+
+    demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")
+    demo.add_argument("--rate", type=float, default=200.0, help="messages per second (default 200)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--max-events", type=_positive_int, default=DEFAULT_MAX_EVENTS, metavar="N")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "report":
+            from .commands import run_report
+
+            return run_report(args)
+        if args.command == "tail":
+            from .commands import run_tail
+
+            return run_tail(args)
+        from .commands import run_demo
+
+        return run_demo(args)
+    except UsageError as exc:
+        print(f"sestui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def since_of(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return parse_since(text, time.time())
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from None
+
+
+def window_of(text: str) -> Window:
+    try:
+        return _window(text)
+    except ValueError as exc:
+        raise UsageError(f"--window: {exc}") from None

@@ -1,0 +1,171 @@
+"""The filter language shared by the app's filter bar and `report --filter`.
+
+    kind:Bounce domain:gmail.com -type:Transient tag.campaign:winter* "free text"
+
+Space-separated terms are ANDed; `-` before a term excludes; `*` and `?` are globs; matching is
+case-insensitive; a value with spaces is quoted. A term without a known `field:` matches text in
+any field. `(missing)` as a value matches events that lack the field. A syntax error raises
+`FilterError` and nothing is applied.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+from collections.abc import Callable, Iterable
+
+from .dimensions import MISSING
+from .events import Event, domain_of
+
+Getter = Callable[[Event], Iterable[str]]
+Predicate = Callable[[Event], bool]
+# Country lookup for `country:` terms: an event's ISO country codes (from its IPs).
+CountryOf = Callable[[Event], Iterable[str]]
+
+
+class FilterError(ValueError):
+    """Invalid filter syntax; the message says what and where."""
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
+def _many(*values: str | None) -> tuple[str, ...]:
+    return tuple(v for v in values if v)
+
+
+FIELDS: dict[str, Getter] = {
+    "kind": lambda e: (e.kind,),
+    "address": lambda e: e.recipients,
+    "domain": lambda e: [domain_of(r) for r in e.recipients],
+    "source": lambda e: _one(e.source),
+    "account": lambda e: _one(e.account),
+    "configset": lambda e: _one(e.config_set),
+    "identity": lambda e: _one(e.source_arn.rsplit("/", 1)[-1] if e.source_arn else None),
+    "mta": lambda e: _one(e.mta),
+    "type": lambda e: _many(e.bounce_type, e.delay_type),
+    "subtype": lambda e: _many(e.bounce_subtype, e.complaint_subtype),
+    "feedback": lambda e: _one(e.feedback_type),
+    "agent": lambda e: _one(e.user_agent),
+    "status": lambda e: [s for s in e.statuses if s],
+    "diag": lambda e: [d for d in e.diagnostics if d],
+    "event": lambda e: _one(e.event_name),
+    "error": lambda e: _one(e.error_code),
+    "user": lambda e: _one(e.user),
+    "region": lambda e: _one(e.aws_region()),
+    "ip": lambda e: _many(e.source_ip, e.remote_ip, e.client_ip),
+    "message": lambda e: _one(e.message_id),
+    "link": lambda e: _one(e.link),
+    "template": lambda e: _one(e.template),
+    "subject": lambda e: _one(e.subject),
+}
+FIELD_NAMES = (*FIELDS, "tag.NAME", "country")
+
+# Fields free text is looked for in.
+_TEXT_FIELDS = (
+    "kind", "message_id", "source", "source_arn", "account", "caller", "source_ip", "config_set",
+    "subject", "bounce_type", "bounce_subtype", "feedback_type", "complaint_subtype", "delay_type",
+    "mta", "remote_ip", "smtp_response", "client_ip", "user_agent", "link", "reason", "template",
+    "error_message", "contact_list", "event_name", "error_code", "user", "region", "request_id",
+)
+_TERM = re.compile(r"^(-?)([A-Za-z][\w.-]*):(.*)$", re.S)
+
+
+def _matcher(value: str) -> Callable[[str], bool]:
+    if value == "":
+        raise FilterError("empty value")
+    if any(ch in value for ch in "*?["):
+        pattern = re.compile(fnmatch.translate(value), re.IGNORECASE | re.S)
+        return lambda text: pattern.match(text) is not None
+    folded = value.casefold()
+    return lambda text: text.casefold() == folded
+
+
+def _tag_getter(name: str) -> Getter:
+    def tag_values(event: Event) -> Iterable[str]:
+        tags = event.tags
+        if not tags:
+            return ()
+        values = tags.get(name)
+        if isinstance(values, list):
+            return [v for v in values if isinstance(v, str)]
+        return (values,) if isinstance(values, str) else ()
+
+    return tag_values
+
+
+def _text_term(value: str) -> Predicate:
+    needle = value.casefold()
+
+    def contains(event: Event) -> bool:
+        for name in _TEXT_FIELDS:
+            text = getattr(event, name)
+            if text and needle in text.casefold():
+                return True
+        return any(needle in r.casefold() for r in event.recipients) or any(
+            needle in d.casefold() for d in event.diagnostics if d
+        )
+
+    return contains
+
+
+def _field_term(getter: Getter, value: str) -> Predicate:
+    if value.casefold() == MISSING:
+        return lambda event: not any(True for _ in getter(event))
+    match = _matcher(value)
+    return lambda event: any(match(text) for text in getter(event))
+
+
+def parse_terms(text: str) -> list[str]:
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError as exc:
+        raise FilterError(f"unbalanced quotes ({exc})") from None
+
+
+def compile_filter(text: str, country_of: CountryOf | None = None) -> Predicate:
+    """A predicate for a filter expression; raises FilterError on invalid syntax."""
+    checks: list[tuple[bool, Predicate]] = []
+    for term in parse_terms(text):
+        negate = False
+        match = _TERM.match(term)
+        if match:
+            negate = match.group(1) == "-"
+            field, value = match.group(2).lower(), match.group(3)
+            if field in FIELDS:
+                getter = FIELDS[field]
+            elif field.startswith("tag.") and len(field) > 4:
+                getter = _tag_getter(match.group(2)[4:])
+            elif field == "country":
+                if country_of is None:
+                    raise FilterError("country: needs a GeoIP database (see the Geo tab)")
+                getter = country_of
+            else:
+                raise FilterError(f"unknown field {field!r}; fields: {', '.join(FIELD_NAMES)}")
+            if not value:
+                raise FilterError(f"{field}: needs a value (use * for any)")
+            checks.append((negate, _field_term(getter, value)))
+        else:
+            if term.startswith("-") and len(term) > 1:
+                negate, term = True, term[1:]
+            checks.append((negate, _text_term(term)))
+    if not checks:
+        return lambda event: True
+
+    def matches(event: Event) -> bool:
+        for negate, check in checks:
+            if check(event) == negate:
+                return False
+        return True
+
+    return matches
+
+
+def quote(value: str) -> str:
+    """A value as a filter term must be written to match exactly that value."""
+    value = re.sub(r"([*?\[])", r"[\1]", value)  # glob characters match themselves
+    if value and not any(ch.isspace() or ch in "\"'\\" for ch in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,333 @@
+"""Bytes to JSON records.
+
+A `Framer` is fed raw chunks from one source and returns framed records. It auto-detects, per
+line and mixed freely in one stream:
+
+* JSON Lines (LF or CRLF, optional UTF-8 BOM) -- the fast path: one typed decode per line;
+* `aws logs tail` output (detailed, short, coloured, `--format json` pretty-printed), Lambda log
+  lines, and anything else that has a prefix before the JSON value;
+* pretty-printed JSON spanning several lines, and values concatenated with no separator
+  (`}{`, as Kinesis Firehose writes them).
+
+Every physical line is counted, and every framed record is either a decoded JSON value or a
+`Junk` marker saying why it could not be framed, so nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import DECODER, NOT_A_RECORD, UNDECODABLE, decode_json
+
+DEFAULT_MAX_RECORD_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+_ANSI = re.compile(rb"\x1b\[[0-9;]*m")
+# `aws logs tail`: "2018-01-01T00:29:43.079060+00:00 stream_name " or "2018-01-01T00:29:43 ".
+_TAIL_PREFIX = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?(?: \S+)? ?$")
+_TIMESTAMP_START = re.compile(rb"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+_TOKEN = re.compile(rb'[{}\[\]"]')
+_STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
+_SPACE = b" \t\r\n\x0b\x0c"
+
+
+class Junk:
+    """A framed record that is not a JSON value; `reason` is its skip-counter name."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Junk({self.reason!r})"
+
+
+INVALID_JSON = Junk("invalid_json")
+NOT_JSON = Junk("not_json")
+OVERSIZED = Junk("oversized")
+BLANK = Junk("blank")
+
+# (decoded value or Junk, the record's bytes)
+Framed = tuple[object, bytes]
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A JSON value spread over several lines, still waiting for its closing bracket."""
+
+    parts: list[bytes]
+    size: int
+    depth: int
+    in_string: bool
+    prefix: bytes = b""  # a bare log-tail prefix line waiting for the value it introduces
+    oversized: bool = False  # too big to keep: only its end is looked for
+
+
+class Framer:
+    """Incremental framer for one byte stream. Not thread-safe; one per source."""
+
+    def __init__(self, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> None:
+        self.max_record_bytes = max_record_bytes
+        self.lines = 0  # physical lines seen (a final line without newline counts at close)
+        self._partial: list[bytes] = []
+        self._partial_size = 0
+        self._discarding = False  # inside an oversized line, dropping bytes until its newline
+        self._pending: _Pending | None = None
+        self._started = False
+
+    def feed(self, chunk: bytes) -> list[Framed]:
+        """Frame a chunk; a trailing partial line stays buffered until its newline arrives."""
+        out: list[Framed] = []
+        if not chunk:
+            return out
+        if not self._started:
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[3:]
+        newline = chunk.find(b"\n")
+        if newline < 0:
+            self._buffer(chunk, out)
+            return out
+        if self._discarding:
+            self._end_discard(out)
+            chunk = chunk[newline + 1 :]
+            self.lines += 1
+        elif self._partial:
+            self._partial.append(chunk[: newline + 1])
+            head = b"".join(self._partial)
+            self._partial.clear()
+            self._partial_size = 0
+            chunk = chunk[newline + 1 :]
+            self.lines += 1
+            self._line(head[:-1], out)
+        lines = chunk.split(b"\n")
+        tail = lines.pop()
+        self.lines += len(lines)
+        limit = self.max_record_bytes
+        decode = DECODER.decode
+        append = out.append
+        for line in lines:
+            # Fast path: a whole JSON Lines record that fits the schema.
+            if self._pending is None and line[:1] == b"{" and len(line) <= limit:
+                try:
+                    append((decode(line), line))
+                    continue
+                except NOT_A_RECORD:
+                    pass
+            self._line(line, out)
+        if tail:
+            self._buffer(tail, out)
+        return out
+
+    def close(self) -> list[Framed]:
+        """End of input: frame the final unterminated line and anything still pending."""
+        out: list[Framed] = []
+        if self._discarding:
+            self.lines += 1
+            self._end_discard(out)
+        elif self._partial:
+            self.lines += 1
+            line = b"".join(self._partial)
+            self._partial.clear()
+            self._partial_size = 0
+            self._line(line, out)
+        if self._pending is not None:
+            self._flush_pending(out)
+        return out
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held waiting for a newline or a closing bracket."""
+        pending = self._pending.size if self._pending else 0
+        return self._partial_size + pending
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _buffer(self, piece: bytes, out: list[Framed]) -> None:
+        if self._discarding:
+            return
+        self._partial.append(piece)
+        self._partial_size += len(piece)
+        if self._partial_size > self.max_record_bytes:
+            # A line this long is either values concatenated without newlines (Firehose) --
+            # frame the complete ones now -- or one oversized record, which is dropped as it
+            # streams by rather than buffered whole.
+            data = b"".join(self._partial)
+            self._partial.clear()
+            consumed = self._drain_values(data, out)
+            rest = data[consumed:]
+            if len(rest) > self.max_record_bytes:
+                self._discarding = True
+                self._partial_size = 0
+            else:
+                self._partial = [rest] if rest else []
+                self._partial_size = len(rest)
+
+    def _end_discard(self, out: list[Framed]) -> None:
+        self._discarding = False
+        out.append((OVERSIZED, b""))
+
+    def _drain_values(self, data: bytes, out: list[Framed]) -> int:
+        """Frame the complete top-level values at the start of `data`; return bytes consumed."""
+        pos = _skip_space(data, 0)
+        if self._pending is not None or data[pos : pos + 1] not in (b"{", b"["):
+            return 0
+        while pos < len(data):
+            end, _, _ = _scan(data, pos, 0, False)
+            if end < 0:
+                return pos
+            out.append(_decode(data[pos:end]))
+            pos = _skip_space(data, end)
+            if data[pos : pos + 1] not in (b"{", b"["):
+                return pos
+        return pos
+
+    def _line(self, line: bytes, out: list[Framed]) -> None:
+        """Frame one physical line outside the fast path."""
+        if len(line) > self.max_record_bytes:
+            out.append((OVERSIZED, b""))
+            return
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if line.startswith(_BOM):
+            line = line[3:]
+        if b"\x1b" in line:
+            line = _ANSI.sub(b"", line)
+        if self._pending is not None:
+            if not self._resyncs(line):
+                self._continue_pending(line, out)
+                return
+            self._flush_pending(out)
+        start = _skip_space(line, 0)
+        if start == len(line):
+            out.append((BLANK, line))
+            return
+        if line[start] not in b"{[":
+            start = _json_start(line)
+            if start < 0:
+                # A bare `aws logs tail --format json` prefix: its JSON follows on the next lines.
+                if _TAIL_PREFIX.match(line):
+                    self._pending = _Pending([], len(line), 0, False, line)
+                    return
+                out.append((NOT_JSON, line))
+                return
+        self._values(line, start, out)
+
+    def _values(self, line: bytes, pos: int, out: list[Framed]) -> None:
+        """Frame the values that start at `pos`; an unfinished last one becomes pending."""
+        while True:
+            end, depth, in_string = _scan(line, pos, 0, False)
+            if end < 0:
+                piece = line[pos:]
+                self._pending = _Pending([piece], len(piece), depth, in_string)
+                return
+            out.append(_decode(line[pos:end]))
+            pos = _skip_space(line, end)
+            if pos == len(line):
+                return
+            if line[pos] not in b"{[":
+                out.append((NOT_JSON, line[pos:]))
+                return
+
+    def _continue_pending(self, line: bytes, out: list[Framed]) -> None:
+        pending = self._pending
+        assert pending is not None
+        if not pending.parts:
+            # The line after a bare log-tail prefix must open the value.
+            start = _skip_space(line, 0)
+            if start == len(line):
+                out.append((BLANK, line))
+                return
+            if line[start] not in b"{[":
+                self._flush_pending(out)
+                self._line(line, out)
+                return
+        # JSON strings cannot span lines; a broken one is closed here so depth stays meaningful.
+        end, depth, _ = _scan(line, 0, pending.depth, False)
+        if end < 0:
+            pending.depth = depth
+            if not pending.oversized:
+                pending.parts.append(line)
+                pending.size += len(line) + 1
+                if pending.size > self.max_record_bytes:
+                    pending.oversized = True
+                    pending.parts = [b"..."]
+                    pending.size = 0
+            return
+        self._pending = None
+        if pending.oversized:
+            out.append((OVERSIZED, b""))
+        else:
+            pending.parts.append(line[:end])
+            out.append(_decode(b"\n".join(pending.parts)))
+        rest = _skip_space(line, end)
+        if rest < len(line):
+            if line[rest] in b"{[":
+                self._values(line, rest, out)
+            else:
+                out.append((NOT_JSON, line[rest:]))
+
+    def _resyncs(self, line: bytes) -> bool:
+        """A line that cannot continue a pending value: a fresh record must start here."""
+        if _TIMESTAMP_START.match(line):
+            return True
+        if line[:1] == b"{" and line.rstrip()[-1:] == b"}":
+            return decode_json(line) is not UNDECODABLE
+        return False
+
+    def _flush_pending(self, out: list[Framed]) -> None:
+        pending = self._pending
+        self._pending = None
+        if pending is None:
+            return
+        if pending.oversized:
+            out.append((OVERSIZED, b""))
+        elif pending.parts:
+            out.append((INVALID_JSON, b"\n".join(pending.parts)))
+        else:
+            out.append((NOT_JSON, pending.prefix))
+
+
+def _skip_space(data: bytes, pos: int) -> int:
+    n = len(data)
+    while pos < n and data[pos] in _SPACE:
+        pos += 1
+    return pos
+
+
+def _json_start(line: bytes) -> int:
+    """Where the JSON value of a prefixed line starts (first '{'), or -1."""
+    return line.find(b"{")
+
+
+def _scan(data: bytes, pos: int, depth: int, in_string: bool) -> tuple[int, int, bool]:
+    """Find the end of the bracketed value at `pos`: (end or -1, depth, in_string) at the stop."""
+    search = _TOKEN.search
+    string_rest = _STRING_REST.match
+    while True:
+        if in_string:
+            match = string_rest(data, pos)
+            if match is None:
+                return -1, depth, True
+            pos = match.end()
+            in_string = False
+            continue
+        match = search(data, pos)
+        if match is None:
+            return -1, depth, False
+        char = data[match.start()]
+        pos = match.end()
+        if char == 34:  # '"'
+            in_string = True
+        elif char == 123 or char == 91:  # '{' '['
+            depth += 1
+        else:
+            depth -= 1
+            if depth <= 0:
+                return pos, 0, False
+
+
+def _decode(data: bytes) -> Framed:
+    value = decode_json(data)
+    return (INVALID_JSON if value is UNDECODABLE else value), data

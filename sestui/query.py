@@ -1,0 +1,377 @@
+"""Windowed questions asked of the store, answered as plain data for every front end.
+
+A window is relative to "as of", the newest event time seen, so a replay of old logs behaves like
+watching them live. Its start is aligned to its display-bucket width, which makes every count,
+rate and trend exact (the tiers hold exactly those buckets). Rankings come from the ring, exact
+while the window's events are all still in it (`exact`), else from the all-time heavy-hitter
+counters (window "all") or from the part of the window the ring still holds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from . import events as k
+from .aggregates import OTHER_KIND, TIER_SPECS, Bucket, LatencyHistogram, Metric, exact_quantile, top_items
+from .dimensions import DIMENSIONS, GROUPS
+from .events import Event
+
+if TYPE_CHECKING:
+    from .store import Aggregates, Store
+
+TARGET_BUCKETS = 60
+# AWS account-review thresholds: (warning, at risk).
+BOUNCE_THRESHOLDS = (0.05, 0.10)
+COMPLAINT_THRESHOLDS = (0.001, 0.005)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    name: str
+    seconds: float | None  # None: everything seen
+    width: int | None = None  # display-bucket width; None: chosen from the span
+
+
+WINDOWS: tuple[Window, ...] = (
+    Window("5m", 300, 5),
+    Window("15m", 900, 15),
+    Window("1h", 3600, 60),
+    Window("6h", 21600, 360),
+    Window("24h", 86400, 1440),
+    Window("7d", 604800, 10800),
+    Window("all", None),
+)
+WINDOWS_BY_NAME = {w.name: w for w in WINDOWS}
+DEFAULT_WINDOW = "24h"
+
+
+def window_for(seconds: float | None) -> Window:
+    """A named window when the duration matches one, else a custom one."""
+    for window in WINDOWS:
+        if window.seconds == seconds:
+            return window
+    assert seconds is not None
+    return Window(_duration_name(seconds), seconds, _width_for(seconds))
+
+
+def _width_for(span: float) -> int:
+    """A display-bucket width giving about TARGET_BUCKETS buckets, a multiple of a tier width."""
+    for width, retention in TIER_SPECS:
+        if span <= retention:
+            return max(width, math.ceil(span / TARGET_BUCKETS / width) * width)
+    return TIER_SPECS[-1][0]
+
+
+def _duration_name(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def rate_level(rate: float | None, thresholds: tuple[float, float]) -> str:
+    """'ok', 'warning' or 'at risk' against AWS's review thresholds ('none' without data)."""
+    if rate is None:
+        return "none"
+    if rate >= thresholds[1]:
+        return "at risk"
+    if rate >= thresholds[0]:
+        return "warning"
+    return "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A ranking and whether it is exact over the whole window."""
+
+    rows: list[tuple[str, int]]
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MtaRow:
+    mta: str
+    count: int
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    max: float | None
+
+
+class Query:
+    """One window over the store's active aggregates at one moment; results are memoized."""
+
+    def __init__(self, store: Store, window: Window, top: int = 10) -> None:
+        self.store = store
+        self.window = window
+        self.top = top
+        with store.lock:
+            self.agg: Aggregates = store.active
+            self.as_of = store.as_of
+            self.version = store.version
+            self._first = self.agg.first_time
+            self._evicted = self.agg.evicted
+            self._evicted_max = self.agg.evicted_max_time
+            self.retained = len(self.agg.ring)
+        self._bounds()
+
+    # -- bounds ---------------------------------------------------------------------------
+
+    def _bounds(self) -> None:
+        as_of = self.as_of
+        if as_of is None:
+            self.start = self.end = None
+            self.width = self.window.width or TIER_SPECS[0][0]
+            self.buckets = 0
+            self.first_key = 0
+            return
+        if self.window.seconds is None:
+            first = self._first if self._first is not None else as_of
+            self.width = _width_for(max(as_of - first, 1.0))
+            self.first_key = int(first // self.width)
+        else:
+            self.width = self.window.width or _width_for(self.window.seconds)
+            count = max(1, math.ceil(self.window.seconds / self.width))
+            self.first_key = int(as_of // self.width) - count + 1
+        self.buckets = int(as_of // self.width) - self.first_key + 1
+        self.start = float(self.first_key * self.width)
+        self.end = as_of
+
+    @property
+    def exact(self) -> bool:
+        """True when every event of the window is still in the ring."""
+        if self.start is None:
+            return True
+        if self.window.seconds is None:
+            return self._evicted == 0
+        return self._evicted_max < self.start
+
+    # -- counts, rates, trends ------------------------------------------------------------
+
+    @cached_property
+    def _trend_buckets(self) -> list[Bucket]:
+        """Per display bucket sums, oldest first."""
+        result = [Bucket() for _ in range(self.buckets)]
+        if self.start is None:
+            return result
+        with self.store.lock:
+            tier = self.agg.series.tier_for(self.width, self.start, self.as_of)  # type: ignore[arg-type]
+            first = int(self.start // tier.width)
+            last = int(self.end // tier.width)  # type: ignore[operator]
+            per = self.width // tier.width
+            for key, bucket in tier.range(first, last):
+                index = (key - first) // per
+                if 0 <= index < len(result):
+                    result[index].merge(bucket)
+        return result
+
+    @cached_property
+    def totals(self) -> list[int]:
+        """Every metric summed over the window (all-time totals for window 'all')."""
+        if self.window.seconds is None:
+            with self.store.lock:
+                return list(self.agg.totals)
+        sums = [0] * Metric.COUNT
+        for bucket in self._trend_buckets:
+            for index, n in enumerate(bucket.values):
+                if n:
+                    sums[index] += n
+        return sums
+
+    def counts(self) -> dict[str, int]:
+        totals = self.totals
+        counts = {kind: totals[index] for index, kind in enumerate(k.KINDS)}
+        counts["Other"] = totals[OTHER_KIND]
+        return counts
+
+    def trend(self, metric: int) -> list[int]:
+        return [bucket.values[metric] for bucket in self._trend_buckets]
+
+    def kind_trend(self, kind: str) -> list[int]:
+        return self.trend(k.KIND_INDEX.get(kind, OTHER_KIND))
+
+    def bucket_starts(self) -> list[float]:
+        return [(self.first_key + i) * self.width for i in range(self.buckets)]
+
+    def rates(self) -> dict[str, float | None]:
+        totals = self.totals
+        delivered = totals[Metric.DELIVERED_RCPT]
+        bounced = totals[Metric.BOUNCED_RCPT]
+        sent = delivered + bounced
+        return {
+            "bounce": totals[Metric.HARD_BOUNCED_RCPT] / sent if sent else None,
+            "complaint": totals[Metric.COMPLAINED_RCPT] / delivered if delivered else None,
+        }
+
+    def groups(self) -> dict[str, int]:
+        totals = self.totals
+        return {name: totals[Metric.GROUP_FIRST + i] for i, name in enumerate(GROUPS)}
+
+    def latency_trend(self) -> list[tuple[float | None, float | None]]:
+        """(p50, p95) of processing time per display bucket."""
+        out: list[tuple[float | None, float | None]] = []
+        for bucket in self._trend_buckets:
+            if bucket.latency is None:
+                out.append((None, None))
+            else:
+                p50, p95 = bucket.latency.quantiles((0.5, 0.95))
+                out.append((p50, p95))
+        return out
+
+    # -- the ring -------------------------------------------------------------------------
+
+    def events(self, kinds: tuple[str, ...]) -> list[Event]:
+        """Retained events of these kinds inside the window, in arrival order."""
+        key = kinds
+        cache = self.__dict__.setdefault("_events", {})
+        if key in cache:
+            return cache[key]
+        with self.store.lock:
+            lanes = [list(self.agg.by_kind[kind]) for kind in kinds if kind in self.agg.by_kind]
+        start = self.start
+        if start is None:
+            found: list[Event] = []
+        elif len(lanes) == 1:
+            found = [e for e in lanes[0] if e.time >= start]
+        else:
+            found = sorted((e for lane in lanes for e in lane if e.time >= start), key=_seq)
+        cache[key] = found
+        return found
+
+    def all_events(self) -> list[Event]:
+        """Every retained event in the window, in arrival order."""
+        cache = self.__dict__
+        if "_all" not in cache:
+            with self.store.lock:
+                ring = list(self.agg.ring)
+            start = self.start
+            cache["_all"] = [] if start is None else [e for e in ring if e.time >= start]
+        return cache["_all"]
+
+    def recent(self, kind: str, n: int) -> list[Event]:
+        """The n newest events of a kind in the window, newest (by event time) first."""
+        found = self.events((kind,))
+        return sorted(found, key=_time_seq, reverse=True)[:n]
+
+    def ranked(self, name: str, n: int | None = None) -> Ranked:
+        """Top keys of a dimension over the window."""
+        n = self.top if n is None else n
+        counts = self.ranked_counts(name)
+        return Ranked(top_items(counts.rows_dict, n), counts.exact)  # type: ignore[attr-defined]
+
+    def ranked_counts(self, name: str) -> _Counts:
+        cache = self.__dict__.setdefault("_ranked", {})
+        if name in cache:
+            return cache[name]
+        dimension = DIMENSIONS[name]
+        if self.window.seconds is None and not self.exact:
+            with self.store.lock:
+                sketch = self.agg.sketches[name]
+                result = _Counts(dict(sketch.counts), sketch.exact)
+        else:
+            counts: dict[str, int] = {}
+            keys_of = dimension.keys_of
+            for event in self.events(dimension.kinds):
+                for key in keys_of(event):
+                    counts[key] = counts.get(key, 0) + 1
+            result = _Counts(counts, self.exact)
+        cache[name] = result
+        return result
+
+    # -- deliveries -----------------------------------------------------------------------
+
+    @cached_property
+    def _exact_latencies(self) -> dict[str, list[int]]:
+        by_mta: dict[str, list[int]] = {}
+        for event in self.events((k.DELIVERY,)):
+            if event.processing_ms is not None:
+                by_mta.setdefault(event.mta or "(unknown)", []).append(event.processing_ms)
+        for values in by_mta.values():
+            values.sort()
+        return by_mta
+
+    def mta_stats(self) -> list[MtaRow]:
+        """Per reporting MTA: count and processing-time quantiles, busiest first."""
+        rows: list[MtaRow] = []
+        if self.window.seconds is None and not self.exact:
+            with self.store.lock:
+                histograms = {name: h for name, h in self.agg.mta.items()}
+                for name, histogram in histograms.items():
+                    p50, p95, p99 = histogram.quantiles((0.5, 0.95, 0.99))
+                    rows.append(MtaRow(name, histogram.count, p50, p95, p99, float(histogram.max)))
+        else:
+            for name, values in self._exact_latencies.items():
+                rows.append(
+                    MtaRow(
+                        name,
+                        len(values),
+                        exact_quantile(values, 0.5),
+                        exact_quantile(values, 0.95),
+                        exact_quantile(values, 0.99),
+                        float(values[-1]),
+                    )
+                )
+        rows.sort(key=lambda row: (-row.count, row.mta))
+        return rows
+
+    def latency_overall(self) -> dict[str, float | None]:
+        """Processing-time quantiles over all deliveries of the window."""
+        if self.exact:
+            values = sorted(v for vs in self._exact_latencies.values() for v in vs)
+            return {
+                "p50": exact_quantile(values, 0.5),
+                "p95": exact_quantile(values, 0.95),
+                "p99": exact_quantile(values, 0.99),
+                "max": float(values[-1]) if values else None,
+            }
+        merged = LatencyHistogram()
+        if self.window.seconds is None:
+            with self.store.lock:
+                merged.merge(self.agg.latency)
+        else:
+            for bucket in self._trend_buckets:
+                if bucket.latency is not None:
+                    merged.merge(bucket.latency)
+        p50, p95, p99 = merged.quantiles((0.5, 0.95, 0.99))
+        return {"p50": p50, "p95": p95, "p99": p99, "max": float(merged.max) if merged.count else None}
+
+    def outlier_threshold(self, fixed_ms: float | None = None) -> float | None:
+        return fixed_ms if fixed_ms is not None else self.latency_overall()["p99"]
+
+    def outliers(self, fixed_ms: float | None = None, n: int | None = None) -> list[Event]:
+        """Deliveries slower than the threshold, slowest first."""
+        n = self.top if n is None else n
+        threshold = self.outlier_threshold(fixed_ms)
+        if threshold is None:
+            return []
+        if self.window.seconds is None and not self.exact:
+            with self.store.lock:
+                pool = [event for _, _, event in self.agg.slowest]
+        else:
+            pool = self.events((k.DELIVERY,))
+        slow = [e for e in pool if e.processing_ms is not None and e.processing_ms > threshold]
+        slow.sort(key=lambda e: (-(e.processing_ms or 0), e.seq))
+        return slow[:n]
+
+
+class _Counts:
+    __slots__ = ("rows_dict", "exact")
+
+    def __init__(self, rows: dict[str, int], exact: bool) -> None:
+        self.rows_dict = rows
+        self.exact = exact
+
+
+def _seq(event: Event) -> int:
+    return event.seq
+
+
+def _time_seq(event: Event) -> tuple[float, int]:
+    return (event.time, event.seq)
+
+
+QueryFactory = Callable[["Store", Window], Query]

@@ -1,0 +1,217 @@
+"""`sestui report`: the store summarized as one JSON object or as plain text.
+
+Both forms come from the same `summary()` dict, so they cannot disagree. Text output passes
+every log value through `textsafe.clean`; JSON escapes control characters by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from .aggregates import Metric
+from .dimensions import split_class
+from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from .store import Store
+from .textsafe import clean_line
+from .timeparse import iso
+
+SCHEMA = 1
+
+
+def summary(query: Query, outlier_ms: float | None = None) -> dict[str, Any]:
+    """The report object (schema 1); every key is always present."""
+    store: Store = query.store
+    top = query.top
+    with store.lock:
+        stats = store.stats.as_dict()
+
+    def rows(name: str) -> list[list[object]]:
+        return [[key, n] for key, n in query.ranked(name).rows]
+
+    by_type: dict[str, dict[str, int]] = {}
+    for key, n in sorted(query.ranked_counts("bounce_classes").rows_dict.items()):
+        kind, sub = split_class(key)
+        by_type.setdefault(kind, {})[sub] = n
+    threshold = query.outlier_threshold(outlier_ms)
+    totals = query.totals
+    return {
+        "schema": SCHEMA,
+        "as_of": iso(query.as_of),
+        "window": None
+        if query.start is None
+        else {"name": query.window.name, "start": iso(_window_start(query)), "end": iso(query.end)},
+        "input": stats,
+        "counts": query.counts(),
+        "rates": query.rates(),
+        "exact": query.exact,
+        "retained": query.retained,
+        "bounces": {
+            "top_addresses": rows("bounce_addresses"),
+            "top_domains": rows("bounce_domains"),
+            "by_type": by_type,
+            "recipients": totals[Metric.BOUNCED_RCPT],
+            "hard_recipients": totals[Metric.HARD_BOUNCED_RCPT],
+        },
+        "complaints": {
+            "top_addresses": rows("complaint_addresses"),
+            "top_domains": rows("complaint_domains"),
+            "feedback_types": dict(sorted(query.ranked_counts("feedback_types").rows_dict.items())),
+            "top_user_agents": rows("complaint_agents"),
+            "recipients": totals[Metric.COMPLAINED_RCPT],
+        },
+        "deliveries": {
+            "top_domains": rows("delivery_domains"),
+            "recipients": totals[Metric.DELIVERED_RCPT],
+            "outlier_threshold_ms": None if threshold is None else round(threshold),
+            "mta": [
+                {
+                    "reporting_mta": row.mta,
+                    "count": row.count,
+                    "p50_ms": _ms(row.p50),
+                    "p95_ms": _ms(row.p95),
+                    "p99_ms": _ms(row.p99),
+                    "max_ms": _ms(row.max),
+                }
+                for row in query.mta_stats()[:top]
+            ],
+            "outliers": [
+                {
+                    "time": iso(e.time),
+                    "message_id": e.message_id,
+                    "reporting_mta": e.mta,
+                    "recipient": e.recipients[0] if e.recipients else None,
+                    "processing_ms": e.processing_ms,
+                }
+                for e in query.outliers(outlier_ms)
+            ],
+            "delay_types": rows("delay_types"),
+        },
+        "cloudtrail": {
+            "total": totals[Metric.CT_OK] + totals[Metric.CT_FAILED],
+            "failed": totals[Metric.CT_FAILED],
+            "top_error_codes": rows("error_codes"),
+            "top_failed_event_names": rows("failed_names"),
+            "top_users": rows("ct_users"),
+            "groups": query.groups(),
+        },
+        "overview": {
+            "top_sources": rows("sources"),
+            "top_accounts": rows("accounts"),
+            "top_config_sets": rows("config_sets"),
+        },
+    }
+
+
+def _window_start(query: Query) -> float | None:
+    # Window "all" starts at the first event, not at its first display bucket.
+    if query.window.seconds is None:
+        return query.agg.first_time
+    return query.start
+
+
+def _ms(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def to_json(report: dict[str, Any]) -> bytes:
+    return orjson.dumps(report)
+
+
+def to_text(report: dict[str, Any]) -> str:
+    """A plain-text rendering for terminals and e-mail; log values are cleaned."""
+    out: list[str] = []
+    put = out.append
+    window = report["window"]
+    put(f"sestui report  as of {report['as_of'] or '-'}")
+    if window:
+        put(f"window {window['name']}: {window['start']} .. {window['end']}")
+    inp = report["input"]
+    skipped = ", ".join(f"{r} {n}" for r, n in inp["skipped"].items()) or "none"
+    put(
+        f"input  lines {inp['lines']}  records {inp['records']}  events {inp['events']}  "
+        f"skipped: {skipped}"
+    )
+    if inp["inner_skipped"]:
+        put("       inside containers skipped: " + ", ".join(f"{r} {n}" for r, n in inp["inner_skipped"].items()))
+    if inp["time_guessed"]:
+        put(f"       events without a usable time (arrival time used): {inp['time_guessed']}")
+    if not report["exact"]:
+        put(f"note   rankings cover the newest {report['retained']} events of the window only")
+    put("")
+    put("counts " + "  ".join(f"{kind} {n}" for kind, n in report["counts"].items() if n))
+    rates = report["rates"]
+    put(
+        "observed rates  bounce "
+        + _rate(rates["bounce"], BOUNCE_THRESHOLDS)
+        + "  complaint "
+        + _rate(rates["complaint"], COMPLAINT_THRESHOLDS)
+    )
+    _table(out, "Top mail sources", report["overview"]["top_sources"])
+    _table(out, "Top sending accounts", report["overview"]["top_accounts"])
+    _table(out, "Top configuration sets", report["overview"]["top_config_sets"])
+    bounces = report["bounces"]
+    _table(out, "Top bounced addresses", bounces["top_addresses"])
+    _table(out, "Top bounced domains", bounces["top_domains"])
+    _table(
+        out,
+        "Bounce type / subtype",
+        [[f"{t} / {s}", n] for t, subs in bounces["by_type"].items() for s, n in subs.items()],
+    )
+    complaints = report["complaints"]
+    _table(out, "Top complained addresses", complaints["top_addresses"])
+    _table(out, "Top complained domains", complaints["top_domains"])
+    _table(out, "Complaint feedback types", list(complaints["feedback_types"].items()))
+    _table(out, "Complaint user agents", complaints["top_user_agents"])
+    deliveries = report["deliveries"]
+    _table(out, "Top delivered domains", deliveries["top_domains"])
+    put("")
+    put("Reporting MTAs (processing time, ms)")
+    if deliveries["mta"]:
+        put(f"  {'mta':<44} {'count':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
+        for row in deliveries["mta"]:
+            put(
+                f"  {clean_line(row['reporting_mta'], 44):<44} {row['count']:>8} "
+                + " ".join(f"{_num(row[key]):>8}" for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
+            )
+    else:
+        put("  no data in this window")
+    put("")
+    put(f"Slowest deliveries (over {_num(deliveries['outlier_threshold_ms'])} ms)")
+    for row in deliveries["outliers"] or []:
+        put(
+            f"  {row['time']}  {_num(row['processing_ms']):>8} ms  "
+            f"{clean_line(row['reporting_mta'] or '-', 40)}  {clean_line(row['recipient'] or '-', 40)}"
+        )
+    if not deliveries["outliers"]:
+        put("  no data in this window")
+    _table(out, "Delivery delays by type", deliveries["delay_types"])
+    trail = report["cloudtrail"]
+    put("")
+    put(f"CloudTrail  calls {trail['total']}  failed {trail['failed']}")
+    put("  groups: " + "  ".join(f"{g} {n}" for g, n in trail["groups"].items()))
+    _table(out, "Top error codes", trail["top_error_codes"])
+    _table(out, "Top failed calls", trail["top_failed_event_names"])
+    _table(out, "Top CloudTrail users", trail["top_users"])
+    return "\n".join(out) + "\n"
+
+
+def _table(out: list[str], title: str, rows: list[Any]) -> None:
+    out.append("")
+    out.append(title)
+    if not rows:
+        out.append("  no data in this window")
+        return
+    for key, n in rows:
+        out.append(f"  {n:>8}  {clean_line(str(key), 100)}")
+
+
+def _rate(rate: float | None, thresholds: tuple[float, float]) -> str:
+    if rate is None:
+        return "n/a"
+    return f"{rate * 100:.2f}% ({rate_level(rate, thresholds)})"
+
+
+def _num(value: object) -> str:
+    return "-" if value is None else str(value)

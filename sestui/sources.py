@@ -1,0 +1,531 @@
+"""Sources: read files to their end, or follow them forever through rotation and truncation.
+
+A `Follower` owns one thread that reads every followed file; stdin and FIFOs each get a reader
+thread of their own (their reads block). Files are identified by (device, inode), not by path:
+
+* rename rotation: the old file keeps being read to its end and for a grace period (writers often
+  append a few more lines before reopening), while the new file at the path is read from 0;
+* copy-truncate: a file that shrinks below the read offset is read again from 0;
+* deletion: the open file is drained, then the path is waited for, like `tail -F`;
+* globs and directories are rescanned, and new matches are read from their start;
+* `.gz` files are read once, not followed.
+
+watchfiles (inotify where available) wakes the thread within tens of milliseconds of a change; a
+slow poll is the safety net for filesystems that send no events.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .ingest import StreamIngest
+from .paths import Target, classify
+from .store import Store
+
+CHUNK = 1 << 20
+READING = "reading"  # backfill of existing content
+FOLLOWING = "following"
+WAITING = "waiting"  # the path does not exist (yet)
+CLOSED = "closed"  # stream ended: stdin EOF, FIFO writer gone, .gz read
+ERROR = "error"
+
+
+@dataclass(slots=True)
+class SourceStatus:
+    """What front ends show about one input path."""
+
+    path: str
+    state: str
+    offset: int = 0
+    size: int = 0
+    error: str | None = None
+    rotations: int = 0
+    truncations: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "state": self.state,
+            "offset": self.offset,
+            "size": self.size,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class Options:
+    max_record_bytes: int = 1 << 20
+    max_gzip_ratio: float = 64
+    from_end: bool = False
+    grace: float = 5.0  # seconds a renamed or deleted file is still read after it moved
+    poll_interval: float = 1.0
+    rescan_interval: float = 2.0
+
+
+def open_error(path: str, exc: OSError) -> str:
+    return f"{path}: {exc.strerror or exc}"
+
+
+# -- reading once ---------------------------------------------------------------------------
+
+
+def read_to_end(path: str, store: Store, options: Options) -> SourceStatus:
+    """Read one file or stdin to its end (for `report` without --follow). Raises OSError."""
+    status = SourceStatus(path, READING)
+    ingest = StreamIngest(store, path, options.max_record_bytes, options.max_gzip_ratio)
+    fd = os.dup(0) if path == "-" else os.open(path, os.O_RDONLY)
+    try:
+        if path != "-" and stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
+        while True:
+            data = os.read(fd, CHUNK)
+            if not data:
+                break
+            status.offset += len(data)
+            ingest.feed(data)
+    finally:
+        os.close(fd)
+    ingest.close()
+    status.state = CLOSED
+    status.size = status.offset
+    return status
+
+
+# -- following ------------------------------------------------------------------------------
+
+
+class _Handle:
+    """One open file being read: the current file at a path, or a rotated-away one."""
+
+    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at")
+
+    def __init__(self, fd: int, st: os.stat_result, offset: int, ingest: StreamIngest) -> None:
+        self.fd = fd
+        self.dev = st.st_dev
+        self.ino = st.st_ino
+        self.offset = offset
+        self.ingest = ingest
+        self.moved_at: float | None = None
+
+    def read(self, budget: int) -> int:
+        """Read what is available, up to `budget` bytes; returns bytes read."""
+        total = 0
+        while total < budget:
+            data = os.pread(self.fd, min(CHUNK, budget - total), self.offset)
+            if not data:
+                break
+            self.offset += len(data)
+            total += len(data)
+            self.ingest.feed(data)
+        return total
+
+    def close(self) -> None:
+        self.ingest.close()
+        os.close(self.fd)
+
+
+class FileFollower:
+    """Follows one path through rotation, truncation, deletion and re-creation."""
+
+    def __init__(self, path: str, store: Store, options: Options, from_end: bool) -> None:
+        self.path = path
+        self.store = store
+        self.options = options
+        self.status = SourceStatus(path, WAITING)
+        self.gz = path.endswith(".gz")
+        self._from_end = from_end  # applies only to the file present at start
+        self._current: _Handle | None = None
+        self._draining: list[_Handle] = []
+        self._backfill_end = 0  # size when first opened: reading below it is backfill
+        self._reported: str | None = None
+        self._done = False  # a .gz file read once
+
+    @property
+    def backfill(self) -> tuple[int, int]:
+        """(bytes of backfill read, backfill bytes) for progress."""
+        return min(self.status.offset, self._backfill_end), self._backfill_end
+
+    def poll(self, now: float, budget: int = 8 * CHUNK) -> bool:
+        """Catch up with the path; True when data was read (more may be waiting)."""
+        if self._done:
+            return False
+        try:
+            st: os.stat_result | None = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            self._error(open_error(self.path, exc))
+            return False
+        current = self._current
+        if current is not None and (st is None or (st.st_dev, st.st_ino) != (current.dev, current.ino)):
+            current.moved_at = now
+            self._draining.append(current)
+            self._current = current = None
+            self.status.rotations += 1
+        if current is None and st is not None:
+            current = self._open(st)
+        busy = False
+        for handle in list(self._draining):
+            busy |= handle.read(budget) > 0
+            if handle.moved_at is not None and now - handle.moved_at >= self.options.grace:
+                handle.read(budget)
+                handle.close()
+                self._draining.remove(handle)
+        if current is not None:
+            busy |= self._read_current(current, budget)
+        elif st is None and self.status.state != ERROR:
+            self._set_state(WAITING)
+        return busy
+
+    def _open(self, st: os.stat_result) -> _Handle | None:
+        if stat.S_ISDIR(st.st_mode):
+            self._error(f"{self.path}: is a directory, expected a file")
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            self._error(f"{self.path}: not a regular file")
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            self._error(open_error(self.path, exc))
+            return None
+        st = os.fstat(fd)
+        offset = st.st_size if self._from_end and not self.gz else 0
+        self._from_end = False
+        ingest = StreamIngest(
+            self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
+        )
+        handle = _Handle(fd, st, offset, ingest)
+        self._current = handle
+        self._reported = None
+        self.status.error = None
+        self.status.offset = offset
+        self.status.size = st.st_size
+        self._backfill_end = max(st.st_size, offset)
+        self._set_state(READING if st.st_size > offset else FOLLOWING)
+        return handle
+
+    def _read_current(self, handle: _Handle, budget: int) -> bool:
+        try:
+            size = os.fstat(handle.fd).st_size
+        except OSError as exc:
+            self._error(open_error(self.path, exc))
+            return False
+        if size < handle.offset:
+            # Copy-truncate: the content before the cut is gone; what follows is new.
+            handle.ingest.close()
+            handle.ingest = StreamIngest(
+                self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
+            )
+            handle.offset = 0
+            self.status.truncations += 1
+            self.store.note(f"{self.path}: truncated, reading again from the start")
+        try:
+            read = handle.read(budget)
+        except OSError as exc:
+            self._error(open_error(self.path, exc))
+            return False
+        self.status.offset = handle.offset
+        self.status.size = max(size, handle.offset)
+        if self.gz and read == 0:
+            handle.close()
+            self._current = None
+            self._done = True
+            self._set_state(CLOSED)
+            return False
+        if handle.offset >= self._backfill_end:
+            self._set_state(FOLLOWING)
+        return read > 0
+
+    def _set_state(self, state: str) -> None:
+        if self.status.state != state:
+            self.status.state = state
+            self.store.touch()
+
+    def _error(self, message: str) -> None:
+        self.status.state = ERROR
+        self.status.error = message
+        if self._reported != message:
+            self._reported = message
+            self.store.note(message)
+
+    def close(self) -> None:
+        for handle in [*self._draining, *([self._current] if self._current else [])]:
+            handle.close()
+        self._draining.clear()
+        self._current = None
+
+
+class StreamReader:
+    """stdin or a FIFO, read in a thread of its own because reads block."""
+
+    def __init__(self, path: str, fd: int | None, store: Store, options: Options) -> None:
+        self.path = path
+        self.status = SourceStatus(path, FOLLOWING)
+        self.store = store
+        self.options = options
+        self._fd = fd
+        self._thread = threading.Thread(target=self._run, name=f"sestui-read-{path}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        ingest = StreamIngest(self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio)
+        try:
+            fd = self._fd if self._fd is not None else os.open(self.path, os.O_RDONLY)
+        except OSError as exc:
+            self.status.state = ERROR
+            self.status.error = open_error(self.path, exc)
+            self.store.note(self.status.error)
+            return
+        try:
+            while True:
+                data = os.read(fd, CHUNK)
+                if not data:
+                    break
+                self.status.offset += len(data)
+                self.status.size = self.status.offset
+                ingest.feed(data)
+        except OSError as exc:
+            self.status.error = open_error(self.path, exc)
+            self.store.note(self.status.error)
+        finally:
+            ingest.close()
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            self.status.state = CLOSED
+            self.store.touch()
+
+
+class _Watcher:
+    """watchfiles in a thread: sets `wake` on every batch of changes under its roots."""
+
+    def __init__(self, roots: list[str], recursive: bool, wake: threading.Event, changed: Callable[[bool], None]) -> None:
+        self.roots = roots
+        self._stop = threading.Event()
+        self._wake = wake
+        self._changed = changed
+        self._recursive = recursive
+        self._thread = threading.Thread(target=self._run, name="sestui-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import watchfiles
+
+        try:
+            for changes in watchfiles.watch(
+                *self.roots,
+                recursive=self._recursive,
+                debounce=100,
+                step=20,
+                stop_event=self._stop,
+                rust_timeout=500,
+                yield_on_timeout=False,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            ):
+                structural = any(change != watchfiles.Change.modified for change, _ in changes)
+                self._changed(structural)
+                self._wake.set()
+        except Exception:  # noqa: BLE001 -- no events then: the poll still finds every change
+            return
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Follower:
+    """Reads every input and keeps following them until stopped."""
+
+    def __init__(
+        self,
+        targets: list[Target],
+        store: Store,
+        options: Options,
+        stdin_fd: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.targets = targets
+        self.store = store
+        self.options = options
+        self.clock = clock
+        self.files: dict[str, FileFollower] = {}
+        self.streams: list[StreamReader] = []
+        self._stdin_fd = stdin_fd
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._rescan = True
+        self._watchers: list[_Watcher] = []
+        self._thread = threading.Thread(target=self._run, name="sestui-follow", daemon=True)
+        self._initial = True
+        self._seen: set[str] = set()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for target in self.targets:
+            if target.kind == "stdin":
+                self._add_stream("-", self._stdin_fd if self._stdin_fd is not None else os.dup(0))
+        self._scan()
+        self._initial = False
+        self._publish()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for watcher in self._watchers:
+            watcher.stop()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def statuses(self) -> list[SourceStatus]:
+        return [f.status for f in self.files.values()] + [s.status for s in self.streams]
+
+    def idle(self) -> bool:
+        """True when no file has unread data right now and no stream is open (tests use it)."""
+        return not any(s.alive for s in self.streams) and all(
+            f.status.state != READING for f in self.files.values()
+        )
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        last_scan = self.clock()
+        while not self._stop.is_set():
+            now = self.clock()
+            if self._rescan or now - last_scan >= self.options.rescan_interval:
+                self._rescan = False
+                last_scan = now
+                self._scan()
+            busy = False
+            for follower in list(self.files.values()):
+                busy |= follower.poll(now)
+            self._publish()
+            if not busy:
+                self._wake.wait(self.options.poll_interval)
+                self._wake.clear()
+        for follower in self.files.values():
+            follower.close()
+        self._publish()
+
+    def poll_once(self) -> bool:
+        """One pass over every file (for tests driving the follower by hand)."""
+        if self._rescan:
+            self._rescan = False
+            self._scan()
+        busy = False
+        now = self.clock()
+        for follower in list(self.files.values()):
+            busy |= follower.poll(now)
+        self._publish()
+        return busy
+
+    def _scan(self) -> None:
+        """Pick up paths that appeared under globs and directories; restart watchers if needed."""
+        for target in self.targets:
+            if target.kind == "stdin":
+                continue
+            paths = target.matches()
+            if target.kind == "file":
+                paths = [target.arg]
+            for path in paths:
+                real = os.path.realpath(path)
+                if real in self._seen:
+                    continue  # a file named twice (a glob and its path) is read once
+                self._seen.add(real)
+                if target.kind != "file" or os.path.exists(path):
+                    if _is_fifo(path):
+                        self._add_stream(path, None)
+                        continue
+                from_end = self._initial and self.options.from_end and os.path.exists(path)
+                self.files[path] = FileFollower(path, self.store, self.options, from_end)
+                if not os.path.lexists(path):
+                    self.store.note(f"{path}: does not exist yet, waiting for it")
+        self._watch()
+
+    def _add_stream(self, path: str, fd: int | None) -> None:
+        reader = StreamReader(path, fd, self.store, self.options)
+        self.streams.append(reader)
+        reader.start()
+
+    def _watch(self) -> None:
+        recursive_roots, flat_roots = set(), set()
+        for target in self.targets:
+            if target.kind == "dir" and os.path.isdir(target.arg):
+                recursive_roots.add(os.path.abspath(target.arg))
+            elif target.kind == "glob":
+                root = _glob_root(target.arg)
+                if os.path.isdir(root):
+                    recursive_roots.add(os.path.abspath(root))
+            elif target.kind == "file":
+                parent = os.path.dirname(os.path.abspath(target.arg))
+                if os.path.isdir(parent):
+                    flat_roots.add(parent)
+        wanted = [sorted(recursive_roots), sorted(flat_roots - recursive_roots)]
+        if [w.roots for w in self._watchers] == [roots for roots in wanted if roots]:
+            return
+        for watcher in self._watchers:
+            watcher.stop()
+        self._watchers = [
+            _Watcher(roots, recursive, self._wake, self._on_change)
+            for roots, recursive in zip(wanted, (True, False))
+            if roots
+        ]
+
+    def _on_change(self, structural: bool) -> None:
+        if structural:
+            self._rescan = True
+
+    def _publish(self) -> None:
+        """Share source states and backfill progress with the front ends."""
+        done = total = 0
+        for follower in self.files.values():
+            if follower.status.state == READING:
+                part, whole = follower.backfill
+                done += part
+                total += whole
+        with self.store.lock:
+            self.store.sources = self.statuses
+            self.store.progress = (done, total) if total else None
+
+
+def _glob_root(pattern: str) -> str:
+    """The longest leading directory of a glob pattern that has no wildcard."""
+    parts = pattern.split(os.sep)
+    fixed = []
+    for part in parts:
+        if any(ch in part for ch in "*?["):
+            break
+        fixed.append(part)
+    root = os.sep.join(fixed)
+    return root or "."
+
+
+def _is_fifo(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def targets_of(args: list[str]) -> list[Target]:
+    return [classify(arg) for arg in args]

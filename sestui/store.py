@@ -1,0 +1,332 @@
+"""The store: a bounded ring of recent events plus incremental aggregates keyed by event time.
+
+Written by one ingest thread, read by front ends; one lock guards both. Readers copy what they
+need under the lock (`Store.read`) and compute outside it.
+
+Two `Aggregates` can exist: `main` sees every event; `view` sees only the events matching the
+active filter (rebuilt from the ring when the filter changes, then fed as events arrive).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from . import events as k
+from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
+from .dimensions import DIMENSIONS, cloudtrail_groups
+from .events import Event
+
+DEFAULT_MAX_EVENTS = 100_000
+MAX_MTAS = 2000  # per-MTA histograms kept; the rest are pooled under "(other)"
+SLOWEST_KEPT = 1000
+FUTURE_TOLERANCE = 86400.0  # event times further ahead of the clock are not believed
+_PRUNE_EVERY = 64  # batches between tier prunes
+
+
+@dataclass(slots=True)
+class Stats:
+    """Input accounting: every line and record is counted, every skip has a reason."""
+
+    lines: int = 0
+    records: int = 0
+    events: int = 0
+    bytes: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # records that yielded no event
+    inner_skipped: dict[str, int] = field(default_factory=dict)  # items inside used containers
+    time_guessed: int = 0  # events whose time was missing or implausible (arrival time used)
+    filtered: int = 0  # events left out by `report --filter`
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def skip_inner(self, reason: str, n: int = 1) -> None:
+        self.inner_skipped[reason] = self.inner_skipped.get(reason, 0) + n
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lines": self.lines,
+            "records": self.records,
+            "events": self.events,
+            "skipped": dict(sorted(self.skipped.items())),
+            "inner_skipped": dict(sorted(self.inner_skipped.items())),
+            "time_guessed": self.time_guessed,
+            "filtered": self.filtered,
+            "bytes": self.bytes,
+        }
+
+
+class Aggregates:
+    """Incremental aggregates over a stream of events, and the ring of those still retained."""
+
+    def __init__(self) -> None:
+        self.ring: deque[Event] = deque()
+        self.by_kind: dict[str, deque[Event]] = {kind: deque() for kind in k.KINDS}
+        self.other: deque[Event] = deque()  # kinds nobody documented
+        self.series = Series()
+        self.totals = [0] * Metric.COUNT
+        self.sketches = {name: TopCounter() for name in DIMENSIONS}
+        self.mta: dict[str, LatencyHistogram] = {}
+        self.latency = LatencyHistogram()
+        self.slowest: list[tuple[int, int, Event]] = []  # min-heap of the slowest deliveries
+        self.first_time: float | None = None
+        self.evicted = 0
+        self.evicted_max_time = -math.inf  # newest event time no longer in the ring
+        self.added = 0
+        self._batches = 0
+
+    def add(self, batch: list[Event], as_of: float) -> None:
+        fine: dict[int, Bucket] = {}
+        totals = self.totals
+        ring_append = self.ring.append
+        by_kind = self.by_kind
+        sketches = self.sketches
+        first = self.first_time
+        kinds: dict[str, list[Event]] = {}
+        for event in batch:
+            ring_append(event)
+            kind = event.kind
+            lane = kinds.get(kind)
+            if lane is None:
+                lane = kinds[kind] = []
+            lane.append(event)
+            moment = event.time
+            if first is None or moment < first:
+                first = moment
+            key = int(moment // FINE)
+            bucket = fine.get(key)
+            if bucket is None:
+                bucket = fine[key] = Bucket()
+            _count(event, bucket)
+        self.first_time = first
+        for kind, events in kinds.items():
+            lane = by_kind.get(kind)
+            (self.other if lane is None else lane).extend(events)
+        for dimension in DIMENSIONS.values():
+            if len(dimension.kinds) == 1:
+                found = kinds.get(dimension.kinds[0])
+            else:
+                found = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
+            if found:
+                sketches[dimension.name].update(dimension.all_keys(found))
+        for event in kinds.get(k.DELIVERY, ()):
+            if event.processing_ms is not None:
+                self._delivery_latency(event)
+        for bucket in fine.values():
+            values = bucket.values
+            for index, n in enumerate(values):
+                if n:
+                    totals[index] += n
+        self.series.merge(fine, as_of)
+        self.added += len(batch)
+        self._batches += 1
+        if self._batches % _PRUNE_EVERY == 0:
+            self.series.prune(as_of)
+
+    def _delivery_latency(self, event: Event) -> None:
+        ms = event.processing_ms
+        assert ms is not None
+        self.latency.add(ms)
+        name = event.mta or "(unknown)"
+        histogram = self.mta.get(name)
+        if histogram is None:
+            if len(self.mta) >= MAX_MTAS:
+                name = "(other)"
+                histogram = self.mta.get(name)
+            if histogram is None:
+                histogram = self.mta[name] = LatencyHistogram()
+        histogram.add(ms)
+        slowest = self.slowest
+        if len(slowest) < SLOWEST_KEPT:
+            heapq.heappush(slowest, (ms, event.seq, event))
+        elif ms > slowest[0][0]:
+            heapq.heapreplace(slowest, (ms, event.seq, event))
+
+    def drop_oldest(self) -> Event:
+        """Forget the oldest retained event (aggregates keep counting it)."""
+        event = self.ring.popleft()
+        lane = self.by_kind.get(event.kind)
+        (self.other if lane is None else lane).popleft()
+        self.evicted += 1
+        if event.time > self.evicted_max_time:
+            self.evicted_max_time = event.time
+        return event
+
+
+def _count(event: Event, bucket: Bucket) -> None:
+    """Add one event to a time bucket's counters."""
+    values = bucket.values
+    kind = event.kind
+    values[k.KIND_INDEX.get(kind, OTHER_KIND)] += 1
+    if kind == k.DELIVERY:
+        values[Metric.DELIVERED_RCPT] += len(event.recipients)
+        if event.processing_ms is not None:
+            bucket.add_latency(event.processing_ms)
+    elif kind == k.BOUNCE:
+        n = len(event.recipients)
+        values[Metric.BOUNCED_RCPT] += n
+        bounce_type = event.bounce_type
+        if bounce_type == k.HARD_BOUNCE:
+            values[Metric.BOUNCE_PERMANENT] += 1
+            if event.bounce_subtype != k.NOT_COUNTED_SUBTYPE:
+                values[Metric.HARD_BOUNCED_RCPT] += n
+        elif bounce_type == "Transient":
+            values[Metric.BOUNCE_TRANSIENT] += 1
+        elif bounce_type == "Undetermined":
+            values[Metric.BOUNCE_UNDETERMINED] += 1
+        else:
+            values[Metric.BOUNCE_OTHER] += 1
+    elif kind == k.COMPLAINT:
+        # "not-spam" is a reversal and OnAccountSuppressionList was never sent: neither is a
+        # recipient complaining about mail they received.
+        if event.feedback_type != "not-spam" and event.complaint_subtype != k.NOT_COUNTED_SUBTYPE:
+            values[Metric.COMPLAINED_RCPT] += len(event.recipients)
+    elif kind == k.CLOUDTRAIL:
+        values[Metric.CT_FAILED if event.error_code is not None else Metric.CT_OK] += 1
+        for group in cloudtrail_groups(event.event_name):
+            values[Metric.GROUP_FIRST + group] += 1
+
+
+class Store:
+    """Ring + aggregates + input accounting, shared by the ingest thread and the front ends."""
+
+    def __init__(
+        self,
+        max_events: int = DEFAULT_MAX_EVENTS,
+        clock: Callable[[], float] = time.time,
+        since: float | None = None,
+        keep: Callable[[Event], bool] | None = None,
+    ) -> None:
+        self.max_events = max(1, max_events)
+        self.clock = clock
+        self.since = since
+        self.keep = keep  # headless filter: events it rejects are counted, not stored
+        self.lock = threading.RLock()
+        self.stats = Stats()
+        self.main = Aggregates()
+        self.view: Aggregates | None = None  # filtered aggregates, when a filter is active
+        self.view_match: Callable[[Event], bool] | None = None
+        self.as_of: float | None = None
+        self.version = 0  # bumped by every change a front end may want to redraw
+        self.seq = 0
+        self.sources: list[object] = []  # source status objects, owned by the source layer
+        self.progress: tuple[int, int] | None = None  # backfill (bytes done, bytes total)
+        self.notes: list[str] = []  # one-line operator notes (unreadable paths, ...)
+        self.ingest_rate = 0.0  # events/s over the last few seconds, kept by the ingest loop
+
+    @property
+    def active(self) -> Aggregates:
+        """The aggregates front ends show: the filtered view when a filter is active."""
+        return self.view if self.view is not None else self.main
+
+    def add_events(self, batch: Iterable[Event]) -> None:
+        """Timestamp-check, sequence and aggregate a batch of freshly parsed events."""
+        with self.lock:
+            accepted = self._admit(batch)
+            if not accepted:
+                return
+            main = self.main
+            main.add(accepted, self.as_of or 0.0)
+            view = self.view
+            if view is not None and self.view_match is not None:
+                matching = [e for e in accepted if self.view_match(e)]
+                if matching:
+                    view.add(matching, self.as_of or 0.0)
+            overflow = len(main.ring) - self.max_events
+            for _ in range(overflow):
+                gone = main.drop_oldest()
+                if view is not None and view.ring and view.ring[0] is gone:
+                    view.drop_oldest()
+            self.version += 1
+
+    def _admit(self, batch: Iterable[Event]) -> list[Event]:
+        stats = self.stats
+        latest = self.clock() + FUTURE_TOLERANCE
+        as_of = self.as_of
+        since = self.since
+        keep = self.keep
+        seq = self.seq
+        accepted = []
+        for event in batch:
+            stats.events += 1
+            if event.time_guessed or event.time > latest or event.time < 1:
+                # Missing or implausible time: the arrival time stands in (in a replay, the
+                # newest event time is the best idea of "arrival").
+                event.time = as_of if as_of is not None else self.clock()
+                event.time_guessed = True
+                stats.time_guessed += 1
+            elif as_of is None or event.time > as_of:
+                as_of = event.time
+            if as_of is None:
+                as_of = event.time
+            if since is not None and event.time < since:
+                stats.skip("before_since")
+                continue
+            if keep is not None and not keep(event):
+                stats.filtered += 1
+                continue
+            seq += 1
+            event.seq = seq
+            accepted.append(event)
+        self.seq = seq
+        self.as_of = as_of
+        return accepted
+
+    def set_filter(
+        self,
+        match: Callable[[Event], bool] | None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Rebuild the filtered view from the ring (None clears it)."""
+        if match is None:
+            with self.lock:
+                self.view = None
+                self.view_match = None
+                self.version += 1
+            return
+        with self.lock:
+            ring = list(self.main.ring)
+            as_of = self.as_of or 0.0
+            evicted = self.main.evicted
+            evicted_max = self.main.evicted_max_time
+        view = Aggregates()
+        step = 10_000
+        for start in range(0, len(ring), step):
+            chunk = [e for e in ring[start : start + step] if match(e)]
+            if chunk:
+                view.add(chunk, as_of)
+            if progress is not None:
+                progress(min(start + step, len(ring)), len(ring))
+        # What the main ring had already lost is lost to the view too.
+        view.evicted = evicted
+        view.evicted_max_time = evicted_max
+        with self.lock:
+            # Events that arrived during the rebuild: feed those newer than the copy.
+            last_seq = ring[-1].seq if ring else 0
+            late = [e for e in self.main.ring if e.seq > last_seq and match(e)]
+            if late:
+                view.add(late, self.as_of or 0.0)
+            # Events the main ring evicted meanwhile must leave the view too.
+            oldest = self.main.ring[0].seq if self.main.ring else last_seq + 1
+            while view.ring and view.ring[0].seq < oldest:
+                view.drop_oldest()
+            self.view = view
+            self.view_match = match
+            self.version += 1
+
+    def touch(self) -> None:
+        """Mark a change that is not an event (source state, progress, notes)."""
+        with self.lock:
+            self.version += 1
+
+    def note(self, text: str) -> None:
+        with self.lock:
+            if text not in self.notes:
+                self.notes.append(text)
+                del self.notes[:-50]
+            self.version += 1

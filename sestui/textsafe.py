@@ -1,0 +1,37 @@
+"""Making untrusted log text safe to print: control characters become visible escapes.
+
+Log content is attacker-controlled. Anything from a log that reaches a terminal (the UI, `report`
+text output) goes through `clean` first, so no ESC-based CSI/OSC sequence (colour, title change,
+OSC 52 clipboard write), BEL, backspace or carriage return is ever interpreted, and bidi overrides
+cannot reorder what the operator reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0, DEL, C1, zero-width and direction marks, bidi embeddings/overrides/isolates, line and
+# paragraph separators, BOM, and lone surrogates (which cannot be encoded for output at all).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\ud800-\udfff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str) -> str:
+    """`text` with every control or reordering character replaced by a visible escape."""
+    return _UNSAFE.sub(_visible, text)
+
+
+def clean_line(text: str, limit: int = 0) -> str:
+    """`clean` for one-line display: newlines and tabs become spaces first; optional length cap."""
+    text = clean(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+    if limit and len(text) > limit:
+        return text[: max(1, limit - 1)] + "…"
+    return text

@@ -1,0 +1,119 @@
+"""Bytes to records: every framing sestui auto-detects, and that nothing vanishes."""
+
+from __future__ import annotations
+
+import orjson
+
+from factory import BASE, bounce, delivery, jsonl, send
+from helpers import events, ingest
+from sestui.framing import Framer, Junk
+
+
+def frame(data: bytes, chunk: int = 7, limit: int = 1 << 20) -> tuple[list[object], Framer]:
+    framer = Framer(limit)
+    out = []
+    for i in range(0, len(data), chunk):
+        out += framer.feed(data[i : i + chunk])
+    out += framer.close()
+    return [value for value, _ in out], framer
+
+
+def reasons(values: list[object]) -> list[str]:
+    return [v.reason if isinstance(v, Junk) else "value" for v in values]
+
+
+def test_json_lines_lf_crlf_and_bom_give_one_record_per_line():
+    body = jsonl([send(BASE), delivery(BASE + 1), bounce(BASE + 2)])
+    for data in (body, body.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + body):
+        values, framer = frame(data)
+        assert reasons(values) == ["value"] * 3
+        assert framer.lines == 3
+
+
+def test_partial_final_line_waits_for_its_newline_and_is_parsed_at_close():
+    line = orjson.dumps(send(BASE))
+    framer = Framer()
+    assert framer.feed(line[:40]) == []
+    assert framer.feed(line[40:]) == []  # still no newline: stays buffered
+    assert framer.buffered == len(line)
+    closed = framer.close()
+    assert len(closed) == 1 and not isinstance(closed[0][0], Junk)
+    assert framer.lines == 1
+
+
+def test_aws_logs_tail_detailed_short_and_colour_prefixes():
+    record = orjson.dumps(bounce(BASE)).decode()
+    lines = [
+        f"2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc {record}",
+        f"2025-11-20T12:00:00 {record}",
+        f"\x1b[32m2025-11-20T12:00:00.000000+00:00\x1b[0m \x1b[36mstream\x1b[0m {record}",
+        f"2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t{record}",  # Lambda Node.js log line
+    ]
+    store = ingest(("\n".join(lines) + "\n").encode())
+    assert [e.kind for e in events(store)] == ["Bounce"] * 4
+    assert store.stats.lines == store.stats.records == 4
+
+
+def test_aws_logs_tail_json_format_spans_lines_and_counts_as_one_record():
+    pretty = orjson.dumps(delivery(BASE), option=orjson.OPT_INDENT_2).decode()
+    text = f"2025-11-20T12:00:00+00:00 stream-1 \n{pretty}\n2025-11-20T12:00:01+00:00 stream-1 \n{pretty}\n"
+    store = ingest(text.encode())
+    assert [e.kind for e in events(store)] == ["Delivery", "Delivery"]
+    assert store.stats.records == 2
+    assert store.stats.lines == text.count("\n")
+
+
+def test_pretty_printed_and_concatenated_values():
+    records = [send(BASE), delivery(BASE + 1), bounce(BASE + 2)]
+    pretty = b"\n".join(orjson.dumps(r, option=orjson.OPT_INDENT_2) for r in records) + b"\n"
+    glued = b"".join(orjson.dumps(r) for r in records)  # Firehose: no separator at all
+    for data in (pretty, glued, glued + b"\n"):
+        for chunk in (1, 13, 4096):
+            values, _ = frame(data, chunk)
+            assert reasons(values) == ["value"] * 3, (data[:30], chunk)
+
+
+def test_text_lines_blank_lines_and_broken_json_are_counted_with_reasons():
+    data = b'START RequestId: 1 Version: $LATEST\n\n{"notificationType": "Bounce", \n' + jsonl([send(BASE)])
+    store = ingest(data)
+    assert store.stats.skipped == {"not_json": 1, "blank": 1, "invalid_json": 1}
+    assert [e.kind for e in events(store)] == ["Send"]
+    assert store.stats.lines == 4
+
+
+def test_a_good_line_after_a_truncated_pretty_value_is_not_swallowed():
+    truncated = b'{\n  "eventType": "Bounce",\n  "mail": {\n'
+    store = ingest(truncated + jsonl([delivery(BASE)]))
+    assert [e.kind for e in events(store)] == ["Delivery"]
+    assert store.stats.skipped == {"invalid_json": 1}
+
+
+def test_oversized_line_is_skipped_without_being_buffered_whole():
+    framer = Framer(max_record_bytes=1 << 20)
+    huge = b'{"eventType":"Send","x":"' + b"a" * (5 << 20) + b'"}\n'
+    out = []
+    peak = 0
+    for i in range(0, len(huge), 1 << 16):
+        out += framer.feed(huge[i : i + (1 << 16)])
+        peak = max(peak, framer.buffered)
+    out += framer.feed(jsonl([send(BASE)]))
+    assert peak <= (1 << 20) + (1 << 16)
+    assert reasons([v for v, _ in out]) == ["oversized", "value"]
+    assert framer.lines == 2
+
+
+def test_a_long_line_of_concatenated_small_values_is_framed_not_dropped():
+    records = [delivery(BASE + i) for i in range(3000)]
+    glued = b"".join(orjson.dumps(r) for r in records)
+    assert len(glued) > 1 << 20
+    values, _ = frame(glued, chunk=1 << 16)
+    assert reasons(values) == ["value"] * 3000
+
+
+def test_multi_line_value_larger_than_the_limit_is_oversized():
+    pretty = orjson.dumps(bounce(BASE), option=orjson.OPT_INDENT_2) + b"\n"
+    line = jsonl([send(BASE)])
+    limit = len(line) + 10
+    assert len(pretty) > limit
+    values, _ = frame(pretty + line, limit=limit)
+    assert reasons(values) == ["oversized", "value"]

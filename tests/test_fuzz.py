@@ -1,0 +1,70 @@
+"""Hostile input: arbitrary bytes and mangled records never raise and are always accounted for."""
+
+from __future__ import annotations
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factory import BASE, bounce, cloudtrail, complaint, delivery, send, sns
+from helpers import ingest
+
+TEMPLATES = [send(BASE), delivery(BASE), bounce(BASE), complaint(BASE), cloudtrail(BASE), sns(bounce(BASE))]
+junk = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def check_accounting(data: bytes, chunk: int) -> None:
+    store = ingest(data, chunk=chunk, max_events=50)
+    stats = store.stats
+    used = stats.records - sum(stats.skipped.values())
+    assert 0 <= used <= stats.records
+    assert stats.events - stats.time_guessed >= 0
+    if not data.startswith(b"\x1f\x8b"):  # gzip: lines are counted after decompression
+        assert stats.lines == data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    assert len(store.main.ring) <= 50
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.integers(1, 64))
+def test_arbitrary_bytes_never_raise_and_every_line_is_counted(data: bytes, chunk: int):
+    check_accounting(data, chunk)
+
+
+def _mangle(record: object, path: list[object], value: object) -> object:
+    if not path:
+        return value
+    key = path[0]
+    if isinstance(record, dict) and record:
+        keys = sorted(record)
+        name = keys[key % len(keys)]  # type: ignore[operator]
+        return {**record, name: _mangle(record[name], path[1:], value)}
+    if isinstance(record, list) and record:
+        index = key % len(record)  # type: ignore[operator]
+        return [*record[:index], _mangle(record[index], path[1:], value), *record[index + 1 :]]
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(TEMPLATES), st.lists(st.integers(0, 50), max_size=4), junk, st.integers(1, 4))
+def test_records_with_any_field_replaced_by_junk_are_used_or_skipped_once(template, path, value, copies):
+    record = _mangle(template, path, value)
+    line = orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+    store = ingest(line * copies)
+    stats = store.stats
+    assert stats.lines == stats.records == copies
+    assert stats.events + sum(stats.skipped.values()) == copies  # one event or one skip each
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(TEMPLATES), min_size=1, max_size=6), st.integers(1, 200))
+def test_any_mix_of_framings_frames_the_same_records(records, chunk):
+    compact = b"".join(orjson.dumps(r) + b"\n" for r in records)
+    pretty = b"\n".join(orjson.dumps(r, option=orjson.OPT_INDENT_2) for r in records)
+    glued = b"".join(orjson.dumps(r) for r in records)
+    kinds = [[e.kind for e in ingest(data, chunk=chunk).main.ring] for data in (compact, pretty, glued)]
+    assert kinds[0] == kinds[1] == kinds[2]
+    assert len(kinds[0]) == len(records)

@@ -1,0 +1,195 @@
+"""Records to events: every wrapper and record kind, and hostile shapes that must not break it."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+
+import orjson
+import pytest
+
+from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, send, sns, ts
+from helpers import NOW, events, ingest
+from sestui.parsing import cloudtrail_user
+from sestui.records import UserIdentity
+
+
+def one(record: object) -> object:
+    store = ingest(orjson.dumps(record) + b"\n")
+    found = events(store)
+    assert len(found) == 1, (store.stats.skipped, found)
+    return found[0]
+
+
+def skipped(record: object) -> dict[str, int]:
+    store = ingest(orjson.dumps(record) + b"\n")
+    assert events(store) == []
+    return store.stats.skipped
+
+
+EVENT_BODIES = {
+    "Send": ("send", {}),
+    "Reject": ("reject", {"reason": "Bad content"}),
+    "Open": ("open", {"ipAddress": "192.0.2.1", "timestamp": ts(BASE + 60), "userAgent": "Mozilla/5.0"}),
+    "Click": ("click", {"ipAddress": "192.0.2.1", "timestamp": ts(BASE + 90), "userAgent": "UA", "link": "https://x.example/a", "linkTags": None}),
+    "Rendering Failure": ("failure", {"templateName": "Welcome", "errorMessage": "Attribute 'name' is not present"}),
+    "DeliveryDelay": ("deliveryDelay", {"delayType": "MailboxFull", "delayedRecipients": [{"emailAddress": "d@x.example", "status": "4.2.2", "diagnosticCode": "smtp; 452 full"}], "timestamp": ts(BASE + 30), "expirationTime": ts(BASE + 3600)}),
+    "Subscription": ("subscription", {"contactList": "News", "timestamp": ts(BASE + 5), "source": "UnsubscribeHeader"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EVENT_BODIES))
+def test_event_publishing_kinds(kind: str):
+    key, body = EVENT_BODIES[kind]
+    got = one(event(kind, BASE, ["d@x.example"], key, body, tags={"ses:configuration-set": ["cs1"], "ses:source-ip": ["192.0.2.9"], "campaign": ["winter"]}))
+    assert got.kind == kind.replace(" ", "")
+    assert got.config_set == "cs1" and got.source_ip == "192.0.2.9"
+    assert got.tags["campaign"] == ["winter"]
+    assert got.recipients == ("d@x.example",)
+    assert got.account == "111122223333"
+    assert got.aws_region() == "us-east-1"
+    assert not got.time_guessed
+
+
+def test_kind_specific_fields():
+    click = one(event("Click", BASE, ["a@x"], *EVENT_BODIES["Click"]))
+    assert (click.client_ip, click.link, click.time) == ("192.0.2.1", "https://x.example/a", pytest.approx(BASE + 90))
+    delay = one(event("DeliveryDelay", BASE, ["a@x"], *EVENT_BODIES["DeliveryDelay"]))
+    assert (delay.delay_type, delay.statuses, delay.recipients) == ("MailboxFull", ("4.2.2",), ("d@x.example",))
+    failure = one(event("Rendering Failure", BASE, ["a@x"], *EVENT_BODIES["Rendering Failure"]))
+    assert failure.template == "Welcome" and "not present" in failure.error_message
+    assert failure.time == pytest.approx(BASE)  # no own timestamp: mail.timestamp
+    got = one(delivery(BASE, "Ann@Example.COM", ms=1234, mta="dns; a8-70.smtp-out.amazonses.com"))
+    assert (got.processing_ms, got.mta, got.remote_ip) == (1234, "a8-70.smtp-out.amazonses.com", "203.0.113.5")
+    got = one(bounce(BASE, kind="Permanent", sub="SRETeamEatenByDinosaurs"))
+    assert (got.bounce_type, got.bounce_subtype, got.mta) == ("Permanent", "SRETeamEatenByDinosaurs", "mx.example.com")
+    assert got.diagnostics == ("smtp; 550 5.1.1 user unknown",)
+
+
+def test_notification_and_event_spellings_normalize_alike():
+    as_event = one(bounce(BASE))
+    record = bounce(BASE)
+    record["notificationType"] = record.pop("eventType")
+    as_notification = one(record)
+    for field in ("kind", "bounce_type", "bounce_subtype", "recipients", "statuses", "time"):
+        assert getattr(as_event, field) == getattr(as_notification, field)
+    old = send(BASE)
+    old["notificationType"] = old.pop("eventType")  # 2019 docs used notificationType for events
+    assert one(old).kind == "Send"
+
+
+def test_undocumented_event_type_is_kept_not_dropped():
+    got = one(event("Unsubscribe", BASE, ["u@x"], "unsubscribe", {"timestamp": ts(BASE)}))
+    assert got.kind == "Unsubscribe"
+
+
+def test_received_and_subscription_succeeded_are_ignored_not_errors():
+    assert skipped({"notificationType": "Received", "mail": {}, "receipt": {}}) == {"ignored": 1}
+    assert skipped({"notificationType": "AmazonSnsSubscriptionSucceeded", "message": "ok"}) == {"ignored": 1}
+
+
+def test_sns_envelope_unwraps_to_the_inner_record():
+    inner = complaint(BASE)
+    got = one(sns(inner))
+    assert got.kind == "Complaint" and got.feedback_type == "abuse"
+    assert orjson.loads(got.raw) == inner  # raw is the SES record, not the envelope
+    plain = sns(inner) | {"Message": "Successfully validated SNS topic for Amazon SES event publishing."}
+    assert skipped(plain) == {"ignored": 1}
+    other = sns(inner) | {"Message": "Hello from SNS!"}
+    assert skipped(other) == {"not_ses": 1}
+    confirm = {"Type": "SubscriptionConfirmation", "Message": "You have chosen to subscribe", "Token": "t"}
+    assert skipped(confirm) == {"ignored": 1}
+
+
+def test_lambda_sqs_eventbridge_and_cloudwatch_wrappers():
+    inner = delivery(BASE)
+    envelope = sns(inner)
+    lambda_sns = {"Records": [{"EventSource": "aws:sns", "Sns": envelope | {"SigningCertUrl": "x"}}]}
+    sqs = {"Records": [{"eventSource": "aws:sqs", "body": orjson.dumps(envelope).decode()}]}
+    bridge = {"version": "0", "detail-type": "Email Delivered", "source": "aws.ses", "region": "eu-west-1", "detail": inner}
+    bridge_no_type = bridge | {"detail": {k: v for k, v in inner.items() if k != "eventType"}}
+    cwl = {"messageType": "DATA_MESSAGE", "logEvents": [{"id": "1", "timestamp": 1, "message": orjson.dumps(inner).decode()}]}
+    awslogs = {"awslogs": {"data": base64.b64encode(gzip.compress(orjson.dumps(cwl))).decode()}}
+    firehose = {"invocationId": "i", "records": [{"recordId": "r", "data": base64.b64encode(orjson.dumps(inner)).decode()}]}
+    for wrapper in (lambda_sns, sqs, bridge, bridge_no_type, cwl, awslogs, firehose):
+        got = one(wrapper)
+        assert got.kind == "Delivery" and got.processing_ms == 1000, wrapper
+        assert orjson.loads(got.raw)["delivery"] == inner["delivery"]
+    assert skipped({"messageType": "CONTROL_MESSAGE", "logEvents": []}) == {"ignored": 1}
+    assert skipped({"awslogs": {"data": "not base64 gzip"}}) == {"bad_encoding": 1}
+
+
+def test_cloudtrail_single_records_file_and_lookup_events():
+    ok = one(cloudtrail(BASE, "VerifyDomainIdentity", user="alice"))
+    assert (ok.kind, ok.event_name, ok.error_code, ok.user, ok.region) == ("CloudTrail", "VerifyDomainIdentity", None, "alice", "us-east-1")
+    failed = one(cloudtrail(BASE, "GetSendQuota", error="AccessDenied"))
+    assert failed.error_code == "AccessDenied" and failed.failed
+    records = {"Records": [cloudtrail(BASE), cloudtrail(BASE + 1, source="ec2.amazonaws.com"), cloudtrail(BASE + 2, error="ThrottlingException")]}
+    store = ingest(orjson.dumps(records) + b"\n")
+    assert [e.error_code for e in events(store)] == [None, "ThrottlingException"]
+    assert store.stats.inner_skipped == {"not_ses": 1} and store.stats.skipped == {}
+    lookup = {"Events": [{"EventId": "e", "EventName": "ListIdentities", "CloudTrailEvent": orjson.dumps(cloudtrail(BASE, "ListIdentities")).decode()}]}
+    assert one(lookup).event_name == "ListIdentities"
+    assert skipped(cloudtrail(BASE, source="s3.amazonaws.com")) == {"not_ses": 1}
+
+
+def test_cloudtrail_is_recognized_before_ses_event_type():
+    record = cloudtrail(BASE)  # carries eventType "AwsApiCall"
+    assert one(record).kind == "CloudTrail"
+
+
+@pytest.mark.parametrize(
+    "identity, user",
+    [
+        ({"type": "IAMUser", "userName": "bob", "arn": "arn:aws:iam::1:user/bob"}, "bob"),
+        ({"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/Admin/jane"}, "Admin/jane"),
+        ({"type": "Root", "arn": "arn:aws:iam::111122223333:root"}, "root"),
+        ({"type": "AWSService", "invokedBy": "ses.amazonaws.com"}, "ses.amazonaws.com"),
+    ],
+)
+def test_cloudtrail_user_as_sumo_names_it(identity: dict, user: str):
+    assert cloudtrail_user(UserIdentity(**identity)) == user
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"eventType": "Bounce", "bounce": "x", "mail": {"destination": None}},
+        {"eventType": "Bounce", "bounce": {"bouncedRecipients": "x", "bounceType": 5}, "mail": []},
+        {"eventType": "Delivery", "delivery": {"processingTimeMillis": "12", "recipients": [1, None, "a@x"]}},
+        {"notificationType": "Complaint", "complaint": {"complainedRecipients": [{"emailAddress": None}, "z@x"]}, "mail": {"tags": {"a": "b"}}},
+        {"eventType": ["Send"], "mail": {"messageId": 12}},
+        {"eventType": "Send", "mail": {"timestamp": {"nested": [[[[]]]]}}},
+    ],
+)
+def test_wrong_types_cost_the_field_never_the_record(record: dict):
+    store = ingest(orjson.dumps(record) + b"\n")
+    assert store.stats.records == 1
+    assert store.stats.events + sum(store.stats.skipped.values()) == 1
+
+
+def test_wrong_types_keep_what_fits():
+    got = one({"eventType": "Delivery", "mail": {"messageId": "m-1", "destination": None}, "delivery": {"processingTimeMillis": "12", "recipients": [1, None, "a@x"], "reportingMTA": 7}})
+    assert (got.message_id, got.processing_ms, got.recipients, got.mta) == ("m-1", 12, ("a@x",), "7")
+    assert got.time_guessed
+
+
+def test_nesting_is_bounded():
+    record: dict = bounce(BASE)
+    for _ in range(12):
+        record = sns(record)
+    assert skipped(record) == {"too_deep": 1}
+    deep = b'{"eventType":"Send","x":' + b"[" * 5000 + b"]" * 5000 + b"}\n"
+    store = ingest(deep)
+    assert store.stats.records == 1 and store.stats.events + sum(store.stats.skipped.values()) == 1
+
+
+def test_missing_and_implausible_times_use_arrival_time_and_are_counted():
+    future = send(BASE)
+    future["mail"]["timestamp"] = "2099-01-01T00:00:00.000Z"  # far ahead of the clock
+    store = ingest(jsonl([send(BASE), {"eventType": "Send", "mail": {}}, future]))
+    assert store.stats.time_guessed == 2
+    assert [e.time for e in events(store)] == [pytest.approx(BASE)] * 3  # "arrival" = newest time
+    assert store.as_of == pytest.approx(BASE)
+    fresh = ingest(jsonl([{"eventType": "Send", "mail": {}}]))
+    assert events(fresh)[0].time == NOW

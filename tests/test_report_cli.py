@@ -1,0 +1,102 @@
+"""`sestui report` end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
+
+KEYS = {"schema", "as_of", "window", "input", "counts", "rates", "bounces", "complaints", "deliveries", "cloudtrail"}
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "sestui", "report", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+
+
+@pytest.fixture
+def logs(tmp_path):
+    records = [send(BASE - 3600, "a@gmail.com"), delivery(BASE + 1, "a@gmail.com", ms=900), bounce(BASE + 2, "B@Gmail.com"), bounce(BASE + 3, "b@gmail.com"), complaint(BASE + 4, "c@yahoo.com"), cloudtrail(BASE + 5, error="AccessDenied")]
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(jsonl(records[:4]) + b"not json at all\n")
+    (tmp_path / "more.json.gz").write_bytes(gzip.compress(jsonl(records[4:5])) + gzip.compress(jsonl(records[5:])))
+    return tmp_path
+
+
+def test_json_report_has_every_key_and_exact_numbers(logs):
+    result = run(str(logs / "ses.jsonl"), str(logs / "more.json.gz"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = orjson.loads(result.stdout)
+    assert KEYS <= set(report)
+    assert report["schema"] == 1
+    assert report["input"]["lines"] == 7 and report["input"]["records"] == 7
+    assert report["input"]["events"] == 6 and report["input"]["skipped"] == {"not_json": 1}
+    assert report["counts"]["Bounce"] == 2 and report["counts"]["CloudTrail"] == 1
+    assert report["bounces"]["top_addresses"] == [["b@gmail.com", 2]]  # case-insensitive
+    assert report["bounces"]["top_domains"] == [["gmail.com", 2]]
+    assert report["bounces"]["by_type"] == {"Permanent": {"General": 2}}
+    assert report["complaints"]["feedback_types"] == {"abuse": 1}
+    assert report["cloudtrail"]["failed"] == 1 and report["cloudtrail"]["top_error_codes"] == [["AccessDenied", 1]]
+    assert report["cloudtrail"]["groups"]["GetSend"] == 1
+    assert report["deliveries"]["mta"][0]["p50_ms"] == 900
+    assert report["rates"]["bounce"] == pytest.approx(2 / 3)
+
+
+def test_empty_input_still_has_every_key():
+    result = run("-", "--json", stdin=b"")
+    report = orjson.loads(result.stdout)
+    assert KEYS <= set(report)
+    assert report["as_of"] is None and report["window"] is None
+    assert report["bounces"]["top_addresses"] == [] and report["rates"] == {"bounce": None, "complaint": None}
+
+
+def test_stdin_glob_and_window(logs):
+    data = (logs / "ses.jsonl").read_bytes()
+    assert orjson.loads(run("-", "--json", stdin=data).stdout)["counts"]["Bounce"] == 2
+    everything = orjson.loads(run(str(logs / "*.json*"), str(logs / "ses.jsonl"), "--json").stdout)
+    assert everything["counts"]["CloudTrail"] == 1 and everything["counts"]["Send"] == 1
+    recent = orjson.loads(run(str(logs / "ses.jsonl"), "--json", "--window", "5m").stdout)
+    assert recent["window"]["name"] == "5m"
+    assert recent["counts"]["Send"] == 0 and recent["counts"]["Bounce"] == 2
+
+
+def test_text_report_is_readable_and_safe(tmp_path):
+    hostile = bounce(BASE, "\x1b]52;c;ZXZpbA==\x07[bold]x[/]@evil.example")
+    path = tmp_path / "h.jsonl"
+    path.write_bytes(jsonl([hostile]))
+    result = run(str(path))
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "Top bounced addresses" in out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]52;c;zxzpba==\\x07[bold]x[/]@evil.example" in out  # shown literally (lower-cased)
+
+
+@pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window")])
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
+    result = run(*args, stdin=b"")
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_unreadable_file_exits_2_naming_it(tmp_path):
+    path = tmp_path / "secret.jsonl"
+    path.write_bytes(b"{}\n")
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        path = "/proc/self/mem"  # root reads anything, but this fails with EIO for everyone
+    result = run(str(path))
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr.decode() and "Traceback" not in result.stderr.decode()

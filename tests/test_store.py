@@ -1,0 +1,168 @@
+"""The store and its windowed queries: exact counts, rankings, rates, latency, bounded memory."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
+from helpers import events, ingest
+from sestui.aggregates import TopCounter, exact_quantile
+from sestui.filters import compile_filter
+from sestui.query import WINDOWS_BY_NAME, Query, window_for
+from sestui.store import Store
+
+
+def q(store: Store, name: str = "all", top: int = 10) -> Query:
+    return Query(store, WINDOWS_BY_NAME[name], top=top)
+
+
+def mixed(n: int, seed: int = 3, span: float = 3 * 86400) -> list[dict]:
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        at = BASE + span * i / n + rng.random()
+        roll = rng.random()
+        domain = rng.choice(["gmail.com", "yahoo.com", "outlook.com", "corp.example"])
+        to = f"user{rng.randrange(40)}@{domain}"
+        if roll < 0.5:
+            records.append(delivery(at, to, ms=int(rng.lognormvariate(7, 0.6)), mta=f"a{rng.randrange(5)}.smtp-out.amazonses.com"))
+        elif roll < 0.7:
+            records.append(send(at, to))
+        elif roll < 0.85:
+            records.append(bounce(at, to, *rng.choice([("Permanent", "General"), ("Transient", "MailboxFull"), ("Permanent", "OnAccountSuppressionList")])))
+        elif roll < 0.9:
+            records.append(complaint(at, to, rng.choice(["abuse", "not-spam"])))
+        else:
+            records.append(cloudtrail(at, rng.choice(["GetSendQuota", "VerifyDomainIdentity", "ListIdentities"]), error=rng.choice([None, None, "AccessDenied"])))
+    return records
+
+
+def test_windows_are_relative_to_the_newest_event_and_aligned():
+    store = ingest(jsonl([send(BASE - 3600), send(BASE - 200), send(BASE - 10), send(BASE)]))
+    assert store.as_of == pytest.approx(BASE)
+    five = q(store, "5m")
+    assert five.start % 5 == 0 and BASE - 300 < five.start <= BASE - 295
+    assert five.counts()["Send"] == 3
+    hour = q(store, "1h")
+    assert hour.start == BASE - 59 * 60  # 60 one-minute buckets, the last one holding as_of
+    assert hour.counts()["Send"] == 3
+    assert q(store, "all").counts()["Send"] == 4
+    assert sum(five.kind_trend("Send")) == 3 and len(five.kind_trend("Send")) == 60
+
+
+@pytest.mark.parametrize("window", ["5m", "1h", "6h", "24h", "7d", "all"])
+def test_counts_rates_and_trends_are_exact_whatever_the_ring_size(window: str):
+    records = mixed(3000)
+    big = ingest(jsonl(records))
+    small = ingest(jsonl(records), max_events=50)
+    assert len(small.main.ring) == 50
+    a, b = q(big, window), q(small, window)
+    assert a.counts() == b.counts()
+    assert a.rates() == b.rates()
+    assert a.kind_trend("Bounce") == b.kind_trend("Bounce")
+    assert a.groups() == b.groups()
+    # And the counts are the truth: recount the retained events of the big store by hand.
+    assert a.exact
+    truth = sum(1 for e in events(big) if e.kind == "Delivery" and e.time >= a.start)
+    assert a.counts()["Delivery"] == truth
+
+
+def test_rankings_are_exact_while_the_window_fits_in_the_ring():
+    records = mixed(2000)
+    store = ingest(jsonl(records))
+    query = q(store, "24h")
+    assert query.exact
+    truth: dict[str, int] = {}
+    for e in events(store):
+        if e.kind == "Bounce" and e.time >= query.start:
+            for r in e.recipients:
+                domain = r.rsplit("@", 1)[1]
+                truth[domain] = truth.get(domain, 0) + 1
+    expected = sorted(truth.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    assert query.ranked("bounce_domains", 3).rows == expected
+
+
+def test_rankings_say_when_they_cover_only_the_ring():
+    store = ingest(jsonl(mixed(2000)), max_events=100)
+    assert not q(store, "24h").exact
+    assert not q(store, "all").exact
+    # Window "all" falls back to the all-time counters, which saw every event.
+    everything = sum(n for _, n in q(store, "all").ranked("bounce_domains", 100).rows)
+    assert everything == q(store, "all").totals[13]  # one key per bounced recipient
+
+
+def test_observed_rates_follow_the_documented_formulas():
+    records = [delivery(BASE + i, f"d{i}@x") for i in range(90)]
+    records += [bounce(BASE + 100 + i, f"b{i}@x", "Permanent", "General") for i in range(4)]
+    records += [bounce(BASE + 110 + i, f"s{i}@x", "Permanent", "OnAccountSuppressionList") for i in range(3)]
+    records += [bounce(BASE + 120 + i, f"t{i}@x", "Transient", "MailboxFull") for i in range(3)]
+    records += [complaint(BASE + 130, "c@x", "abuse"), complaint(BASE + 131, "n@x", "not-spam")]
+    rates = q(ingest(jsonl(records))).rates()
+    assert rates["bounce"] == pytest.approx(4 / (90 + 10))
+    assert rates["complaint"] == pytest.approx(1 / 90)
+    assert q(ingest(jsonl([send(BASE)]))).rates() == {"bounce": None, "complaint": None}
+
+
+def test_mta_latency_statistics_and_outliers():
+    rng = random.Random(5)
+    records = []
+    for i in range(4000):
+        mta = "slow.smtp-out.amazonses.com" if i % 10 == 0 else "fast.smtp-out.amazonses.com"
+        ms = int(rng.lognormvariate(9 if i % 10 == 0 else 6, 0.5))
+        records.append(delivery(BASE + i, f"u{i}@x", ms=ms, mta=mta))
+    exact_store = ingest(jsonl(records))
+    rows = {row.mta: row for row in q(exact_store).mta_stats()}
+    slow = sorted(r["delivery"]["processingTimeMillis"] for r in records if r["delivery"]["reportingMTA"].startswith("slow"))
+    assert rows["slow.smtp-out.amazonses.com"].count == len(slow)
+    assert rows["slow.smtp-out.amazonses.com"].p95 == exact_quantile(slow, 0.95)
+    assert rows["slow.smtp-out.amazonses.com"].max == slow[-1]
+    # With the ring overflowed, quantiles come from histograms: within 2 %.
+    approx = {row.mta: row for row in q(ingest(jsonl(records), max_events=10)).mta_stats()}
+    for quantile in ("p50", "p95", "p99"):
+        assert getattr(approx["slow.smtp-out.amazonses.com"], quantile) == pytest.approx(getattr(rows["slow.smtp-out.amazonses.com"], quantile), rel=0.02)
+    assert approx["slow.smtp-out.amazonses.com"].max == slow[-1]
+    query = q(exact_store, top=5)
+    threshold = query.outlier_threshold()
+    outliers = query.outliers()
+    assert len(outliers) == 5 and all(e.processing_ms > threshold for e in outliers)
+    assert [e.processing_ms for e in outliers] == sorted((e.processing_ms for e in outliers), reverse=True)
+    assert outliers[0].processing_ms == max(r["delivery"]["processingTimeMillis"] for r in records)
+
+
+def test_since_drops_older_events_and_counts_them():
+    store = ingest(jsonl([send(BASE - 100), send(BASE)]), since=BASE - 50)
+    assert [e.time for e in events(store)] == [pytest.approx(BASE)]
+    assert store.stats.skipped == {"before_since": 1}
+
+
+def test_filtered_view_rebuilds_from_the_ring_then_follows_new_events():
+    records = mixed(1000)
+    store = ingest(jsonl(records[:600]))
+    match = compile_filter("kind:Bounce domain:gmail.com")
+    store.set_filter(match)
+    ingest(jsonl(records[600:]), store=store)
+    expected = ingest(jsonl(records), keep=match)  # what `report --filter` computes
+    assert q(store).counts() == q(expected).counts()
+    assert q(store).ranked("bounce_addresses").rows == q(expected).ranked("bounce_addresses").rows
+    store.set_filter(None)
+    assert q(store).counts() == q(ingest(jsonl(records))).counts()
+
+
+def test_heavy_hitter_counter_is_bounded_and_keeps_the_heavy_hitters():
+    counter = TopCounter(capacity=100)
+    rng = random.Random(1)
+    for i in range(50_000):
+        counter.add("hot" if i % 10 == 0 else f"cold{rng.randrange(10**9)}")
+    assert len(counter) < 200
+    assert counter.top(1)[0][0] == "hot"
+    assert 5000 - counter.error <= counter.top(1)[0][1] <= 5000
+    assert counter.dropped > 0 and not counter.exact
+
+
+def test_custom_window_durations():
+    window = window_for(7200)
+    assert window.name == "2h" and window.width % 5 == 0
+    store = ingest(jsonl([send(BASE - 7000), send(BASE)]))
+    assert Query(store, window).counts()["Send"] == 2
