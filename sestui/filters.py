@@ -15,8 +15,10 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 
+from . import events as k
 from .dimensions import MISSING
 from .events import Event, domain_of
+from .parsing import message_tags
 
 Getter = Callable[[Event], Iterable[str]]
 Predicate = Callable[[Event], bool]
@@ -85,13 +87,9 @@ def _matcher(value: str) -> Callable[[str], bool]:
 
 def _tag_getter(name: str) -> Getter:
     def tag_values(event: Event) -> Iterable[str]:
-        tags = event.tags
-        if not tags:
+        if event.kind == k.CLOUDTRAIL:
             return ()
-        values = tags.get(name)
-        if isinstance(values, list):
-            return [v for v in values if isinstance(v, str)]
-        return (values,) if isinstance(values, str) else ()
+        return message_tags(event).get(name, ())
 
     return tag_values
 

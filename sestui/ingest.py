@@ -33,6 +33,7 @@ class StreamIngest:
         self.max_gzip_ratio = max_gzip_ratio
         self._gzip: GzipStream | None = None
         self._sniffed = False
+        self._head = b""
         self._failed = False  # a decompression error stopped this stream
         self.error: str | None = None
 
@@ -41,6 +42,12 @@ class StreamIngest:
         if self._failed or not data:
             return
         if not self._sniffed:
+            # gzip is known by its first two bytes, which may arrive in separate reads.
+            data = self._head + data
+            if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
+                self._head = data
+                return
+            self._head = b""
             self._sniffed = True
             if data[:2] == GZIP_MAGIC:
                 self._gzip = GzipStream(self.max_gzip_ratio)
@@ -58,6 +65,9 @@ class StreamIngest:
 
     def close(self) -> None:
         """End of stream: frame the final line and anything pending."""
+        if self._head:  # a stream of one byte
+            head, self._head, self._sniffed = self._head, b"", True
+            self.feed(head)
         lines_before = self.framer.lines
         framed = self.framer.close()
         if self._gzip is not None and self._gzip.truncated and not self._failed:

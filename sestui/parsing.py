@@ -18,6 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from sys import intern
 from collections.abc import Callable
 from typing import Any
 
@@ -71,8 +74,6 @@ _DETAIL_TYPES = {
 _IGNORED_NOTIFICATIONS = frozenset({"Received", "AmazonSnsSubscriptionSucceeded"})
 _SNS_TYPES = frozenset({"Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"})
 _SES_SOURCE = "ses.amazonaws.com"
-# Small, frequently repeated strings are shared between events to keep the ring compact.
-_interned: dict[str, str] = {}
 
 
 class Batch:
@@ -105,8 +106,7 @@ def parse(value: object, raw: bytes) -> Event | str | Batch:
 
 def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
     """A record that fit the schema: the hot path for SES and CloudTrail JSON Lines."""
-    if rec.wrapped:
-        return _generic(orjson.loads(raw), raw, depth)
+    # SES records first: no wrapper or CloudTrail record carries eventType without eventSource.
     event_type = rec.eventType
     if event_type is not None and rec.eventSource is None:
         return _ses(rec, _EVENT_KINDS.get(event_type) or event_type, raw)
@@ -115,6 +115,8 @@ def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
         if notification_type in _IGNORED_NOTIFICATIONS:
             return IGNORED
         return _ses(rec, _EVENT_KINDS.get(notification_type) or notification_type, raw)
+    if rec.wrapped:
+        return _generic(orjson.loads(raw), raw, depth)
     if rec.Type in _SNS_TYPES and rec.Message is not None:
         if rec.Type != "Notification":
             return IGNORED  # subscription handshakes
@@ -315,24 +317,28 @@ def _lookup_summary(item: dict[str, Any]) -> Event | str:
 def _ses(rec: Record, kind: str, raw: bytes) -> Event:
     mail = rec.mail or _NO_MAIL
     tags = mail.tags
-    if tags is not None:
-        caller = mail.callerIdentity or _tag(tags, "ses:caller-identity")
-        source_ip = mail.sourceIp or _tag(tags, "ses:source-ip")
-        config_set = _intern(_tag(tags, "ses:configuration-set"))
-    else:
-        caller, source_ip, config_set = mail.callerIdentity, mail.sourceIp, None
+    caller, source_ip, config_set = mail.callerIdentity, mail.sourceIp, None
+    if tags:
+        values = tags.get("ses:configuration-set")
+        if values:
+            config_set = intern(values[0])
+        if source_ip is None:
+            values = tags.get("ses:source-ip")
+            source_ip = values[0] if values else None
+        if caller is None:
+            values = tags.get("ses:caller-identity")
+            caller = values[0] if values else None
     event = Event(
         kind=kind,
         time=0.0,
         raw=raw,
         message_id=mail.messageId,
-        source=_intern(mail.source),
+        source=_source(mail.source),
         source_arn=_intern(mail.sourceArn),
         account=_intern(mail.sendingAccountId),
         caller=caller,
         source_ip=source_ip,
         config_set=config_set,
-        tags=tags,
     )
     fill = _FILL.get(kind)
     moment = fill(event, rec) if fill is not None else None
@@ -499,6 +505,20 @@ def _cloudtrail(rec: Record, raw: bytes) -> Event | str:
     )
 
 
+def message_tags(event: Event) -> dict[str, list[str]]:
+    """The message tags of an SES event (mail.tags), read back from its raw record.
+
+    Events do not keep the tags dict: it is rarely needed (tag filters, the detail view) and
+    holding a dict of lists per event made the garbage collector walk the whole ring.
+    """
+    value = decode_json(bytes(event.raw))
+    if type(value) is dict:
+        value = lenient(value)  # type: ignore[arg-type]
+    if type(value) is Record and value.mail is not None and value.mail.tags:  # type: ignore[union-attr]
+        return value.mail.tags  # type: ignore[union-attr]
+    return {}
+
+
 def cloudtrail_user(identity: UserIdentity) -> str | None:
     """The user as the Sumo Logic app names it: userName, else the tail of the ARN."""
     if identity.userName:
@@ -529,15 +549,21 @@ def _str(value: object) -> str | None:
     return None
 
 
-def _tag(tags: dict[str, list[str]], name: str) -> str | None:
-    values = tags.get(name)
-    return values[0] if values else None
-
-
 def _millis(value: int | float | None) -> int | None:
     if value is None or value != value or not 0 <= value < 1e15:  # None, NaN, negative, absurd
         return None
     return int(value)
+
+
+def _source(text: str | None) -> str | None:
+    """mail.source, with RFC 2047 encoded words ("=?utf-8?B?...?=") decoded for people to read."""
+    if text is None or "=?" not in text:
+        return _intern(text)
+    try:
+        decoded = str(make_header(decode_header(text)))
+    except (ValueError, LookupError, UnicodeError, HeaderParseError):
+        return _intern(text)
+    return _intern(decoded)
 
 
 def _mta(text: str | None) -> str | None:
@@ -551,10 +577,6 @@ def _mta(text: str | None) -> str | None:
 
 
 def _intern(value: str | None) -> str | None:
-    """Share repeated strings (sources, MTAs, ...) between events; bounded, as logs are untrusted."""
-    shared = _interned.get(value)  # type: ignore[arg-type]
-    if shared is not None or value is None:
-        return shared
-    if len(_interned) < 50_000 and len(value) <= 256:
-        _interned[value] = value
-    return value
+    """Share repeated strings (sources, MTAs, ...) between events. sys.intern is safe with
+    untrusted values: an interned string is freed once no event refers to it."""
+    return None if value is None else intern(value)

@@ -331,7 +331,8 @@ class Query:
         merged = LatencyHistogram()
         if self.window.seconds is None:
             with self.store.lock:
-                merged.merge(self.agg.latency)
+                for histogram in self.agg.mta.values():
+                    merged.merge(histogram)
         else:
             for bucket in self._trend_buckets:
                 if bucket.latency is not None:

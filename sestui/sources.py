@@ -100,17 +100,49 @@ def read_to_end(path: str, store: Store, options: Options) -> SourceStatus:
 # -- following ------------------------------------------------------------------------------
 
 
+class Inodes:
+    """Which files, by (device, inode), are open and how far each was read.
+
+    A file is read once whatever names it goes by: a rotated `f.1` that a glob also matches is
+    adopted at the offset where reading `f` stopped, never read again from the start. A file is
+    remembered with its ctime, so a recycled inode number is recognized as a new file.
+    """
+
+    def __init__(self) -> None:
+        self._open: set[tuple[int, int]] = set()
+        self._done: dict[tuple[int, int], tuple[int, int]] = {}  # key -> (offset, ctime_ns)
+
+    def claim(self, st: os.stat_result) -> int | None:
+        """Start offset for a file about to be read, or None while another reader has it."""
+        key = (st.st_dev, st.st_ino)
+        if key in self._open:
+            return None
+        self._open.add(key)
+        offset, ctime = self._done.pop(key, (0, -1))
+        return offset if ctime == st.st_ctime_ns and offset <= st.st_size else 0
+
+    def release(self, fd: int, key: tuple[int, int], offset: int) -> None:
+        self._open.discard(key)
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            return
+        if st.st_nlink > 0:  # still reachable under some name
+            self._done[key] = (offset, st.st_ctime_ns)
+
+
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at")
+    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at", "inodes")
 
-    def __init__(self, fd: int, st: os.stat_result, offset: int, ingest: StreamIngest) -> None:
+    def __init__(self, fd: int, st: os.stat_result, offset: int, ingest: StreamIngest, inodes: Inodes) -> None:
         self.fd = fd
         self.dev = st.st_dev
         self.ino = st.st_ino
         self.offset = offset
         self.ingest = ingest
+        self.inodes = inodes
         self.moved_at: float | None = None
 
     def read(self, budget: int) -> int:
@@ -127,14 +159,18 @@ class _Handle:
 
     def close(self) -> None:
         self.ingest.close()
+        self.inodes.release(self.fd, (self.dev, self.ino), self.offset)
         os.close(self.fd)
 
 
 class FileFollower:
     """Follows one path through rotation, truncation, deletion and re-creation."""
 
-    def __init__(self, path: str, store: Store, options: Options, from_end: bool) -> None:
+    def __init__(
+        self, path: str, store: Store, options: Options, from_end: bool, inodes: Inodes | None = None
+    ) -> None:
         self.path = path
+        self.inodes = inodes if inodes is not None else Inodes()
         self.store = store
         self.options = options
         self.status = SourceStatus(path, WAITING)
@@ -196,12 +232,17 @@ class FileFollower:
             self._error(open_error(self.path, exc))
             return None
         st = os.fstat(fd)
-        offset = st.st_size if self._from_end and not self.gz else 0
+        offset = self.inodes.claim(st)
+        if offset is None:
+            os.close(fd)  # this very file is being read under another name
+            return None
+        if self._from_end and not self.gz:
+            offset = st.st_size
         self._from_end = False
         ingest = StreamIngest(
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
-        handle = _Handle(fd, st, offset, ingest)
+        handle = _Handle(fd, st, offset, ingest, self.inodes)
         self._current = handle
         self._reported = None
         self.status.error = None
@@ -375,6 +416,7 @@ class Follower:
         self._thread = threading.Thread(target=self._run, name="sestui-follow", daemon=True)
         self._initial = True
         self._seen: set[str] = set()
+        self.inodes = Inodes()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -457,7 +499,7 @@ class Follower:
                         self._add_stream(path, None)
                         continue
                 from_end = self._initial and self.options.from_end and os.path.exists(path)
-                self.files[path] = FileFollower(path, self.store, self.options, from_end)
+                self.files[path] = FileFollower(path, self.store, self.options, from_end, self.inodes)
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
         self._watch()

@@ -72,7 +72,6 @@ class Aggregates:
         self.totals = [0] * Metric.COUNT
         self.sketches = {name: TopCounter() for name in DIMENSIONS}
         self.mta: dict[str, LatencyHistogram] = {}
-        self.latency = LatencyHistogram()
         self.slowest: list[tuple[int, int, Event]] = []  # min-heap of the slowest deliveries
         self.first_time: float | None = None
         self.evicted = 0
@@ -131,7 +130,6 @@ class Aggregates:
     def _delivery_latency(self, event: Event) -> None:
         ms = event.processing_ms
         assert ms is not None
-        self.latency.add(ms)
         name = event.mta or "(unknown)"
         histogram = self.mta.get(name)
         if histogram is None:

@@ -10,7 +10,7 @@ import pytest
 
 from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, send, sns, ts
 from helpers import NOW, events, ingest
-from sestui.parsing import cloudtrail_user
+from sestui.parsing import cloudtrail_user, message_tags
 from sestui.records import UserIdentity
 
 
@@ -44,7 +44,7 @@ def test_event_publishing_kinds(kind: str):
     got = one(event(kind, BASE, ["d@x.example"], key, body, tags={"ses:configuration-set": ["cs1"], "ses:source-ip": ["192.0.2.9"], "campaign": ["winter"]}))
     assert got.kind == kind.replace(" ", "")
     assert got.config_set == "cs1" and got.source_ip == "192.0.2.9"
-    assert got.tags["campaign"] == ["winter"]
+    assert message_tags(got)["campaign"] == ["winter"]
     assert got.recipients == ("d@x.example",)
     assert got.account == "111122223333"
     assert got.aws_region() == "us-east-1"

@@ -1,0 +1,262 @@
+"""Following live files: every line written is counted exactly once, whatever happens to the file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from factory import BASE, delivery, jsonl, send
+from sestui.paths import classify
+from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, Follower, Options
+from sestui.store import Store
+
+GRACE = 0.5
+
+
+def lines(n: int, start: int = 0) -> bytes:
+    return jsonl([send(BASE + start + i, f"u{start + i}@x.example") for i in range(n)])
+
+
+def wait_until(predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not reached in time")
+
+
+class Run:
+    """A store with a follower thread on some inputs."""
+
+    def __init__(self, *args: str, **options: object) -> None:
+        self.store = Store(clock=lambda: BASE + 86400)
+        self.follower = Follower([classify(a) for a in args], self.store, Options(grace=GRACE, rescan_interval=0.3, **options))
+        self.follower.start()
+
+    def lines(self) -> int:
+        with self.store.lock:
+            return self.store.stats.lines
+
+    def expect(self, n: int) -> None:
+        wait_until(lambda: self.lines() >= n)
+        time.sleep(GRACE * 2.5)  # long enough for any double read to show
+        assert self.lines() == n
+        assert self.store.stats.events == n
+        assert self.store.stats.skipped == {}
+
+    def state(self, path: Path) -> str:
+        return next(s.state for s in self.follower.statuses if s.path == str(path))
+
+    def stop(self) -> None:
+        self.follower.stop()
+        self.follower.join(5)
+
+
+@pytest.fixture
+def run():
+    runs: list[Run] = []
+
+    def start(*args: str, **options: object) -> Run:
+        runs.append(Run(*args, **options))
+        return runs[-1]
+
+    yield start
+    for r in runs:
+        r.stop()
+
+
+def append(path: Path, data: bytes) -> None:
+    with open(path, "ab") as f:
+        f.write(data)
+
+
+def test_backfill_then_bursts_and_partial_lines(tmp_path, run):
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(100))
+    r = run(str(log))
+    wait_until(lambda: r.lines() == 100)
+    for burst in range(5):
+        append(log, lines(200, 100 + burst * 200))
+    whole = lines(1, 2000)
+    append(log, whole[:37])  # a partial line stays buffered...
+    time.sleep(0.3)
+    assert r.lines() == 1100
+    append(log, whole[37:])  # ...until its newline arrives
+    r.expect(1101)
+    assert r.state(log) == FOLLOWING
+
+
+def test_rename_rotation_while_the_writer_keeps_the_old_file_open(tmp_path, run):
+    log = tmp_path / "ses.jsonl"
+    writer = open(log, "ab", buffering=0)
+    writer.write(lines(50))
+    r = run(str(log))
+    wait_until(lambda: r.lines() == 50)
+    os.rename(log, tmp_path / "ses.jsonl.1")  # logrotate's default
+    log.touch()
+    writer.write(lines(30, 50))  # the writer has not reopened yet
+    time.sleep(0.1)
+    writer.close()
+    append(log, lines(40, 80))  # now it writes the new file
+    r.expect(120)
+    assert r.follower.statuses[0].rotations == 1
+
+
+def test_rotation_under_a_glob_that_matches_the_rotated_name_is_not_read_twice(tmp_path, run):
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(60))
+    r = run(str(tmp_path / "ses.jsonl*"))
+    wait_until(lambda: r.lines() == 60)
+    os.rename(log, tmp_path / "ses.jsonl.1")
+    append(tmp_path / "ses.jsonl.1", lines(10, 60))
+    append(log, lines(20, 70))
+    r.expect(90)
+
+
+def test_copy_truncate(tmp_path, run):
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(80))
+    r = run(str(log))
+    wait_until(lambda: r.lines() == 80)
+    shutil.copy(log, tmp_path / "ses.jsonl.1")
+    with open(log, "r+b") as f:
+        f.truncate(0)
+    time.sleep(0.3)
+    append(log, lines(25, 80))
+    r.expect(105)
+    assert r.follower.statuses[0].truncations == 1
+
+
+def test_delete_and_recreate(tmp_path, run):
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(40))
+    r = run(str(log))
+    wait_until(lambda: r.lines() == 40)
+    log.unlink()
+    wait_until(lambda: r.state(log) == WAITING)
+    log.write_bytes(lines(15, 40))
+    r.expect(55)
+
+
+def test_new_file_matching_a_quoted_glob_is_read_from_its_start(tmp_path, run):
+    (tmp_path / "a.jsonl").write_bytes(lines(10))
+    (tmp_path / "ignored.txt").write_bytes(b"not a match\n")
+    r = run(str(tmp_path / "**" / "*.jsonl"))
+    wait_until(lambda: r.lines() == 10)
+    sub = tmp_path / "deeper"
+    sub.mkdir()
+    (sub / "b.jsonl").write_bytes(lines(7, 10))
+    r.expect(17)
+
+
+def test_a_missing_path_is_waited_for(tmp_path, run):
+    log = tmp_path / "later.jsonl"
+    r = run(str(log))
+    wait_until(lambda: r.state(log) == WAITING)
+    assert any("does not exist yet" in note for note in r.store.notes)
+    log.write_bytes(lines(12))
+    r.expect(12)
+
+
+def test_an_unreadable_path_is_reported_once_and_the_rest_keep_flowing(tmp_path, run):
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(lines(5))
+    bad = tmp_path / "bad.jsonl"  # will turn out to be a directory
+    r = run(str(good), str(bad))
+    wait_until(lambda: r.lines() == 5)
+    bad.mkdir()
+    wait_until(lambda: r.state(bad) == ERROR)
+    append(good, lines(5, 5))
+    r.expect(10)
+    assert sum("is a directory" in note for note in r.store.notes) == 1
+    status = next(s for s in r.follower.statuses if s.path == str(bad))
+    assert "directory" in status.error
+
+
+def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
+    log = tmp_path / "a.jsonl"
+    log.write_bytes(lines(30))
+    r = run(str(tmp_path), from_end=True)
+    time.sleep(0.5)
+    assert r.lines() == 0
+    append(log, lines(3, 30))
+    (tmp_path / "b.jsonl").write_bytes(lines(4, 33))
+    r.expect(7)
+
+
+def test_gzip_files_are_read_once_and_closed(tmp_path, run):
+    import gzip
+
+    (tmp_path / "old.jsonl.gz").write_bytes(gzip.compress(lines(9)))
+    r = run(str(tmp_path / "old.jsonl.gz"))
+    r.expect(9)
+    assert r.state(tmp_path / "old.jsonl.gz") == CLOSED
+
+
+def test_fifo_is_read_as_a_stream(tmp_path, run):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run(str(fifo))
+    with open(fifo, "wb") as writer:
+        writer.write(lines(6))
+    r.expect(6)
+    wait_until(lambda: r.state(fifo) == CLOSED)
+
+
+def report_follow(*args: str, stdin=subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sestui", "report", "--follow", "--every", "0.2", "--json", *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+
+
+def snapshots(output: bytes) -> list[dict]:
+    return [orjson.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_report_follow_prints_snapshots_and_a_final_one_on_sigterm(tmp_path):
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(20))
+    proc = report_follow(str(log))
+    time.sleep(1.0)
+    append(log, jsonl([delivery(BASE + 100 + i) for i in range(30)]))
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    snaps = snapshots(out)
+    assert len(snaps) >= 3
+    final = snaps[-1]
+    assert final["input"]["lines"] == 50 and final["counts"]["Delivery"] == 30
+    assert final["sources"] == [{"path": str(log), "state": FOLLOWING, "offset": log.stat().st_size, "size": log.stat().st_size, "error": None}]
+    assert {"schema", "counts", "rates", "bounces"} <= set(final)
+
+
+def test_report_follow_reads_stdin_until_the_pipe_closes(tmp_path):
+    proc = report_follow("-", stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    proc.stdin.write(lines(25))
+    proc.stdin.flush()
+    time.sleep(0.5)
+    proc.stdin.write(lines(5, 25))
+    proc.stdin.close()
+    proc.stdin = None  # closed on purpose: communicate() must not flush it
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    final = snapshots(out)[-1]
+    assert final["input"]["lines"] == 30
+    assert final["sources"][0]["state"] == CLOSED
