@@ -7,12 +7,14 @@ import gc
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 
 from .cli import EXIT_OK, UsageError, since_of, window_of
 from .paths import Target
-from .query import Query
+from .demo import DemoWriter, demo_path
+from .query import WINDOWS_BY_NAME, Query
 from .report import summary, to_json, to_text
 from .sources import Follower, Options, read_to_end, targets_of
 from .store import Store
@@ -128,9 +130,49 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
     return EXIT_OK
 
 
+def _keyboard_from_tty() -> int:
+    """stdin carries the logs: keep it as a data fd and give the app the terminal instead."""
+    data_fd = os.dup(0)
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        os.close(data_fd)
+        raise UsageError(
+            "stdin is a pipe and there is no terminal for the keyboard; use `sestui report --follow -`"
+        ) from None
+    os.dup2(tty, 0)
+    os.close(tty)
+    return data_fd
+
+
+def _run_app(store: Store, follower: Follower, window: str) -> int:
+    from .ui.app import make_app
+
+    if window not in WINDOWS_BY_NAME:
+        raise UsageError(f"--window: one of {', '.join(WINDOWS_BY_NAME)}")
+    app = make_app(store=store, follower=follower, window=window)
+    app.run()
+    return EXIT_OK
+
+
 def run_tail(args: argparse.Namespace) -> int:
-    raise UsageError("the live monitor is not available in this build")
+    tune_gc()
+    store = Store(max_events=args.max_events, since=since_of(args.since))
+    targets = _targets(args)
+    stdin_fd = _keyboard_from_tty() if any(t.kind == "stdin" for t in targets) else None
+    follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd)
+    return _run_app(store, follower, args.window)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    raise UsageError("the demo is not available in this build")
+    tune_gc()
+    with tempfile.TemporaryDirectory(prefix="sestui-demo-") as directory:
+        path = demo_path(directory)
+        writer = DemoWriter(path, rate=args.rate, seed=args.seed)
+        writer.start()
+        store = Store(max_events=args.max_events)
+        follower = Follower(targets_of([path]), store, Options())
+        try:
+            return _run_app(store, follower, "15m")
+        finally:
+            writer.stop()

@@ -10,7 +10,6 @@ counters (window "all") or from the part of the window the ring still holds.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -225,7 +224,7 @@ class Query:
     # -- the ring -------------------------------------------------------------------------
 
     def events(self, kinds: tuple[str, ...]) -> list[Event]:
-        """Retained events of these kinds inside the window, in arrival order."""
+        """Retained events of these kinds inside the window (arrival order within each kind)."""
         key = kinds
         cache = self.__dict__.setdefault("_events", {})
         if key in cache:
@@ -235,10 +234,8 @@ class Query:
         start = self.start
         if start is None:
             found: list[Event] = []
-        elif len(lanes) == 1:
-            found = [e for e in lanes[0] if e.time >= start]
         else:
-            found = sorted((e for lane in lanes for e in lane if e.time >= start), key=_seq)
+            found = [e for lane in lanes for e in lane if e.time >= start]
         cache[key] = found
         return found
 
@@ -251,6 +248,10 @@ class Query:
             start = self.start
             cache["_all"] = [] if start is None else [e for e in ring if e.time >= start]
         return cache["_all"]
+
+    def newest_first(self) -> list[Event]:
+        """Every retained event of the window, newest event time first (arrival breaks ties)."""
+        return sorted(self.all_events(), key=_time_seq, reverse=True)
 
     def recent(self, kind: str, n: int) -> list[Event]:
         """The n newest events of a kind in the window, newest (by event time) first."""
@@ -367,12 +368,6 @@ class _Counts:
         self.exact = exact
 
 
-def _seq(event: Event) -> int:
-    return event.seq
-
-
 def _time_seq(event: Event) -> tuple[float, int]:
     return (event.time, event.seq)
 
-
-QueryFactory = Callable[["Store", Window], Query]

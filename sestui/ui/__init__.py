@@ -1,0 +1,1 @@
+"""The Textual front end. Everything else in sestui runs without Textual."""

@@ -1,0 +1,258 @@
+"""The sestui app: tabs over the live store, redrawn on one steady tick.
+
+The app never parses and never reads files: a `Follower` (threads) feeds the store, and every
+tick (3 per second) the visible tab reads a fresh `Query` of it. Tests build the app with
+`make_app(store=..., clock=..., auto_tick=False)` and call `tick()` themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
+
+from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
+from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
+from ..store import Store
+from .format import count, full_time
+from .screens.help import HelpScreen
+from .screens.status import StatusScreen
+from .widgets.eventlog import EventLog
+from .widgets.panels import (
+    BouncesPanel,
+    CloudTrailPanel,
+    ComplaintsPanel,
+    DeliveriesPanel,
+    EventsPanel,
+    GeoPanel,
+    OverviewPanel,
+    Panel,
+)
+from .widgets.tables import Table
+
+TICK_SECONDS = 1 / 3
+TABS: tuple[tuple[str, str, type[Panel]], ...] = (
+    ("overview", "Overview", OverviewPanel),
+    ("bounces", "Bounces", BouncesPanel),
+    ("complaints", "Complaints", ComplaintsPanel),
+    ("deliveries", "Deliveries", DeliveriesPanel),
+    ("cloudtrail", "CloudTrail", CloudTrailPanel),
+    ("geo", "Geo", GeoPanel),
+    ("events", "Events", EventsPanel),
+)
+
+
+class SestuiApp(App[None]):
+    """Terminal live monitor for Amazon SES."""
+
+    CSS_PATH = "sestui.tcss"
+    TITLE = "sestui"
+    # Narrow terminals stack side-by-side tables (see sestui.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (170, "-wide")]
+    BINDINGS = [
+        *(Binding(str(i), f"show_tab('{tab}')", title, show=False, id=f"tab-{tab}") for i, (tab, title, _) in enumerate(TABS, 1)),
+        Binding("w", "cycle_window(1)", "Window", id="window-next"),
+        Binding("W", "cycle_window(-1)", "Window back", show=False, id="window-back"),
+        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("s", "status", "Input", id="status"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.time,
+        window: str = DEFAULT_WINDOW,
+        follower: Any = None,
+        auto_tick: bool = True,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.window: Window = WINDOWS_BY_NAME.get(window, WINDOWS_BY_NAME[DEFAULT_WINDOW])
+        self.follower = follower
+        self.auto_tick = auto_tick
+        self.tick_seconds = tick_seconds
+        self.paused = False
+        self.paused_events = 0
+        self.current: Query | None = None
+        self._query_key: tuple[int, str] | None = None
+        self._rates: deque[tuple[float, int]] = deque(maxlen=32)
+        self.tick_seconds_log: deque[float] = deque(maxlen=256)  # how long recent ticks took
+        self.switched_at = 0.0  # perf_counter() when the last tab switch had redrawn its panel
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs"):
+            for index, (tab, title, panel) in enumerate(TABS, 1):
+                with TabPane(f"{index} {title}", id=tab):
+                    yield panel(id=f"panel-{tab}")
+        yield ProgressBar(id="backfill", show_eta=False)
+        yield Static(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.follower is not None:
+            self.follower.start()
+        self.query_one("#backfill", ProgressBar).display = False
+        if self.auto_tick:
+            self.set_interval(self.tick_seconds, self.tick)
+        self.tick()
+        self.call_after_refresh(self._focus_panel)
+
+    def on_unmount(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+
+    # -- the tick -------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Read the store once and redraw what is visible."""
+        started = time.perf_counter()
+        with self.store.lock:
+            version = self.store.version
+            events = self.store.stats.events
+        now = self.clock()
+        self._rates.append((now, events))
+        if not self.paused:
+            key = (version, self.window.name)
+            if key != self._query_key or self.current is None:
+                self._query_key = key
+                self.current = Query(self.store, self.window)
+                self._refresh_panel()
+        self._refresh_chrome(events)
+        self.tick_seconds_log.append(time.perf_counter() - started)
+
+    def _refresh_panel(self) -> None:
+        panel = self.active_panel
+        if panel is not None and self.current is not None:
+            with self.batch_update():
+                panel.refresh_data(self.current)
+
+    def _refresh_chrome(self, events: int) -> None:
+        store = self.store
+        query = self.current
+        parts = [f"as of {full_time(query.as_of) if query else '-'}", f"window {self.window.name}", f"{self.ingest_rate():,.0f} ev/s"]
+        if self.paused:
+            parts.append(f"PAUSED · {events - self.paused_events:,} new")
+        self.sub_title = "  ·  ".join(parts)
+        with store.lock:
+            stats = store.stats
+            skipped = sum(stats.skipped.values())
+            line = Text()
+            line.append(f"lines {count(stats.lines)}  events {count(stats.events)}  ")
+            line.append(f"skipped {count(skipped)}", style="yellow" if skipped else "")
+            line.append(" (s: why)" if skipped else "", style="dim")
+            states = [getattr(s, "state", "") for s in store.sources]
+            progress = store.progress
+        line.append("   sources ")
+        for state, style in ((FOLLOWING, "green"), (READING, "cyan"), (WAITING, "yellow"), (CLOSED, "dim"), (ERROR, "bold red")):
+            n = states.count(state)
+            if n or state in (FOLLOWING, ERROR):
+                line.append(f"{n} {state}  ", style=style if n else "dim")
+        self.query_one("#status-line", Static).update(line)
+        bar = self.query_one("#backfill", ProgressBar)
+        bar.display = progress is not None
+        if progress is not None:
+            bar.update(total=max(progress[1], 1), progress=progress[0])
+
+    def ingest_rate(self) -> float:
+        """Events per second over the last few seconds."""
+        if len(self._rates) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = self._rates[0], self._rates[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+    # -- tabs -----------------------------------------------------------------------------
+
+    @property
+    def active_panel(self) -> Panel | None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        pane = tabs.active_pane
+        return pane.query_one(Panel) if pane is not None else None
+
+    def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        self._refresh_panel()
+        self._focus_panel()
+        self.switched_at = time.perf_counter()
+
+    def _focus_panel(self) -> None:
+        panel = self.active_panel
+        target = panel.first_focus() if panel is not None else None
+        if target is not None:
+            target.focus()
+            if isinstance(target, DataTable):
+                target.move_cursor(row=0, animate=False)
+            elif isinstance(target, EventLog):
+                target.action_jump(0)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    # -- window, pause, screens -----------------------------------------------------------
+
+    def action_cycle_window(self, step: int) -> None:
+        names = [w.name for w in WINDOWS]
+        index = names.index(self.window.name) if self.window.name in names else names.index(DEFAULT_WINDOW)
+        self.set_window(WINDOWS[(index + step) % len(WINDOWS)])
+
+    def set_window(self, window: Window) -> None:
+        self.window = window
+        self._query_key = None
+        if not self.paused:
+            self.tick()
+        self.notify(f"Window: {window.name}", timeout=1.5)
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        with self.store.lock:
+            self.paused_events = self.store.stats.events
+        if not self.paused:
+            self._query_key = None
+        self.tick()
+
+    def action_help(self) -> None:
+        sections: list[tuple[str, Iterable[Binding]]] = [("Monitor", [b for b in self.BINDINGS if isinstance(b, Binding)])]
+        sections.append(("Tabs", [Binding(str(i), "", title) for i, (_, title, _) in enumerate(TABS, 1)]))
+        sections.append(("Event list", EventLog.BINDINGS))  # type: ignore[arg-type]
+        self.push_screen(HelpScreen(sections))
+
+    def action_status(self) -> None:
+        self.push_screen(StatusScreen(self.store))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for index, (tab, title, _) in enumerate(TABS, 1):
+            yield SystemCommand(f"Show {title}", f"Switch to the {title} tab (key {index})", lambda tab=tab: self.action_show_tab(tab))
+        for window in WINDOWS:
+            yield SystemCommand(f"Window: {window.name}", f"Show the last {window.name} (keys w / W cycle)", lambda window=window: self.set_window(window))
+        yield SystemCommand("Pause / resume", "Freeze the display; ingest continues (key p)", self.action_toggle_pause)
+        yield SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)
+        yield SystemCommand("Keys", "Every key binding (key ?)", self.action_help)
+
+
+def make_app(
+    store: Store | None = None,
+    clock: Callable[[], float] = time.time,
+    window: str = DEFAULT_WINDOW,
+    follower: Any = None,
+    auto_tick: bool = True,
+) -> SestuiApp:
+    """The app over a store; tests pass their own store and clock and drive `tick()`."""
+    return SestuiApp(store if store is not None else Store(clock=clock), clock=clock, window=window, follower=follower, auto_tick=auto_tick)
+
+
+def visible_tables(app: SestuiApp) -> list[Table]:
+    panel = app.active_panel
+    return panel.tables() if panel is not None else []

@@ -1,0 +1,82 @@
+"""s : where input went: skip reasons, sources and their states, operator notes."""
+
+from __future__ import annotations
+
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...store import Store
+from ..format import count
+from ..safe import cell
+
+REASONS = {
+    "invalid_json": "looked like JSON but is broken",
+    "not_json": "text without JSON (e.g. Lambda START/END lines)",
+    "blank": "empty lines",
+    "oversized": "longer than --max-line-bytes",
+    "not_ses": "valid JSON of another kind (other AWS services, fragments)",
+    "ignored": "recognized, not sending events (subscriptions, Received, digests)",
+    "before_since": "older than --since",
+    "too_deep": "wrappers nested too deep",
+    "bad_encoding": "base64/gzip payload that does not decode",
+    "gzip_bomb": "gzip expanding past --max-gzip-ratio",
+    "bad_gzip": "corrupt gzip data",
+    "truncated_gzip": "gzip data cut short",
+    "parse_error": "a record sestui failed to read (please report it)",
+}
+
+
+class StatusScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,s,q", "dismiss", "Close")]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="status-body"):
+            yield Static(self.body())
+
+    def on_mount(self) -> None:
+        self.query_one("#status-body").border_title = "Input accounting · Esc to close"
+
+    def body(self) -> RichTable:
+        with self.store.lock:
+            stats = self.store.stats.as_dict()
+            sources = [(s.path, s.state, s.offset, s.size, s.error) for s in self.store.sources]  # type: ignore[attr-defined]
+            notes = list(self.store.notes)
+        grid = RichTable.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(justify="right")
+        grid.add_column()
+        grid.add_row(Text("Input", style="bold underline"), "", "")
+        for name in ("lines", "records", "events", "bytes"):
+            grid.add_row(name, count(stats[name]), "")  # type: ignore[arg-type]
+        grid.add_row("time guessed", count(stats["time_guessed"]), "events without a usable time: arrival time used")  # type: ignore[arg-type]
+        grid.add_row("", "", "")
+        grid.add_row(Text("Skipped records", style="bold underline"), "", "")
+        skipped: dict[str, int] = stats["skipped"]  # type: ignore[assignment]
+        for reason, n in skipped.items():
+            grid.add_row(cell(reason), count(n), REASONS.get(reason, ""))
+        if not skipped:
+            grid.add_row("none", "", "")
+        inner: dict[str, int] = stats["inner_skipped"]  # type: ignore[assignment]
+        if inner:
+            grid.add_row(Text("Skipped inside containers", style="bold underline"), "", "")
+            for reason, n in inner.items():
+                grid.add_row(cell(reason), count(n), REASONS.get(reason, ""))
+        grid.add_row("", "", "")
+        grid.add_row(Text("Sources", style="bold underline"), "", "")
+        for path, state, offset, size, error in sources:
+            grid.add_row(cell(path, limit=60), cell(state), cell(error or f"{offset:,} of {size:,} bytes"))
+        if notes:
+            grid.add_row("", "", "")
+            grid.add_row(Text("Notes", style="bold underline"), "", "")
+            for note in notes[-20:]:
+                grid.add_row("", "", cell(note, limit=200))
+        return grid

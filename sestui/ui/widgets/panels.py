@@ -1,0 +1,342 @@
+"""The seven tabs. Each panel reads one `Query` per tick and updates its widgets in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from ... import events as k
+from ...aggregates import Metric
+from ...describe import target
+from ...dimensions import DIMENSIONS, GROUPS, split_class
+from ...events import Event
+from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
+from ..safe import cell, content
+from .charts import Chart, Series
+from .eventlog import EventLog
+from .tables import Column, Table
+
+RECENT_ROWS = 50
+SHARE = Column("Share", 6, numeric=True)
+
+Row = tuple[str, list[object], tuple[object, ...]]
+
+
+def window_note(query: Query, unit: str) -> str:
+    """'recipients · 24h', plus a warning when rankings cover only the ring."""
+    note = f"{unit} · {query.window.name}"
+    if not query.exact:
+        note += f" · newest {query.retained:,} events only"
+    return note
+
+
+def ranking_rows(query: Query, name: str, n: int | None = None) -> list[Row]:
+    ranked = query.ranked(name, n)
+    total = sum(query.ranked_counts(name).rows_dict.values()) or 1
+    return [
+        (key, [cell(key), count(value), f"{value / total * 100:.1f}%"], (key, value))
+        for key, value in ranked.rows
+    ]
+
+
+def ranking(title: str, name: str, label: str, width: int | None = None) -> Table:
+    return Table(title, [Column(label, width), Column("Count", 8, True), SHARE], drill=name, id=f"t-{name}")
+
+
+class Panel(VerticalScroll):
+    """One tab's content."""
+
+    can_focus = False
+
+    def refresh_data(self, query: Query) -> None:
+        raise NotImplementedError
+
+    def tables(self) -> list[Table]:
+        return list(self.query(Table))
+
+    def first_focus(self) -> Table | EventLog | None:
+        tables = self.tables()
+        return tables[0] if tables else None
+
+    def fill(self, query: Query, table: Table, rows: list[Row], unit: str) -> None:
+        table.set_title(window_note(query, unit))
+        table.show(rows)
+
+
+def _row_group(*children: object, classes: str = "row") -> Horizontal:
+    return Horizontal(*children, classes=classes)  # type: ignore[arg-type]
+
+
+def _kind_style(kind: str) -> str:
+    return KIND_COLORS.get(kind, OTHER_COLOR)
+
+
+class OverviewPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield _row_group(
+            Table("Events by kind", [Column("Kind", 17), Column("Events", 10, True), Column("Trend", 32)], drill="kind", id="t-kinds"),
+            Static(id="rates", classes="box"),
+        )
+        yield Chart("Events over time", stacked=True, unit="events per bucket", id="c-kinds")
+        yield _row_group(
+            ranking("Top mail sources", "sources", "Source"),
+            ranking("Sending accounts", "accounts", "Account"),
+            ranking("Configuration sets", "config_sets", "Configuration set"),
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        counts = query.counts()
+        rows: list[Row] = []
+        for kind, n in counts.items():
+            if n or kind in (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT):
+                trend = sparkline(query.kind_trend(kind), 30)
+                rows.append((kind, [cell(kind, _kind_style(kind)), count(n), Text(trend, style=_kind_style(kind))], (kind, n)))
+        self.fill(query, self.query_one("#t-kinds", Table), rows, "events")
+        self.query_one("#rates", Static).update(rates_text(query))
+        shown = (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT, k.OPEN, k.CLICK, k.CLOUDTRAIL)
+        series = [Series(kind, _kind_style(kind), tuple(query.kind_trend(kind))) for kind in shown]
+        others = [kind for kind in counts if kind not in shown]
+        rest = [sum(values) for values in zip(*(query.kind_trend(kind) for kind in others))]
+        series.append(Series("other", OTHER_COLOR, tuple(rest)))
+        self.query_one("#c-kinds", Chart).set_data(series, query.bucket_starts(), f"{query.window.name}, {query.width:g} s buckets")
+        for name, unit in (("sources", "events"), ("accounts", "events"), ("config_sets", "events")):
+            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+
+
+def rates_text(query: Query) -> Text:
+    """Observed reputation rates, coloured against AWS's review thresholds."""
+    rates = query.rates()
+    totals = query.totals
+    out = Text()
+    out.append("Observed rates", style="bold")
+    out.append(f" · {query.window.name}\n", style="dim")
+    for label, rate, limits in (
+        ("Bounce   ", rates["bounce"], BOUNCE_THRESHOLDS),
+        ("Complaint", rates["complaint"], COMPLAINT_THRESHOLDS),
+    ):
+        level = rate_level(rate, limits)
+        out.append(f"{label} ")
+        out.append(f"{percent(rate, 3 if label.startswith('C') else 2):>8}", style=LEVEL_STYLES[level])
+        out.append(f"  {level:<8}", style=LEVEL_STYLES[level])
+        out.append(f" warn {limits[0] * 100:g}% · risk {limits[1] * 100:g}%\n", style="dim")
+    out.append("\nrecipients  ", style="dim")
+    out.append(f"delivered {count(totals[Metric.DELIVERED_RCPT])}  ")
+    out.append(f"bounced {count(totals[Metric.BOUNCED_RCPT])} ")
+    out.append(f"(hard {count(totals[Metric.HARD_BOUNCED_RCPT])})  ")
+    out.append(f"complained {count(totals[Metric.COMPLAINED_RCPT])}\n")
+    out.append("bounce = hard / (delivered + bounced); complaint = complained / delivered", style="dim")
+    return out
+
+
+def recent_rows(events: Iterable[Event], columns: list[tuple[object, ...]]) -> list[Row]:
+    rows: list[Row] = []
+    for event, values in zip(events, columns):
+        rows.append((str(event.seq), [cell(v, "dim" if i == 0 else "", 120) for i, v in enumerate(values)], values))
+    return rows
+
+
+class BouncesPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield _row_group(
+            ranking("Top bounced addresses", "bounce_addresses", "Address"),
+            ranking("Top bounced domains", "bounce_domains", "Domain"),
+            Table("Bounce type / subtype", [Column("Type", 12), Column("Subtype"), Column("Count", 8, True), SHARE], drill="bounce_classes", id="t-bounce_classes"),
+        )
+        yield Chart("Bounces by type", stacked=True, unit="bounces per bucket", id="c-bounce-types")
+        yield Table(
+            "Recent bounces",
+            [Column("Time", 15), Column("Recipient", 32), Column("Type / subtype", 28), Column("Status", 7), Column("Diagnostic code")],
+            drill="event",
+            id="t-recent-bounces",
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        for name in ("bounce_addresses", "bounce_domains"):
+            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), "recipients")
+        counts = query.ranked_counts("bounce_classes").rows_dict
+        total = sum(counts.values()) or 1
+        rows: list[Row] = []
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            kind, sub = split_class(key)
+            rows.append((key, [cell(kind), cell(sub), count(n), f"{n / total * 100:.1f}%"], (kind, sub, n)))
+        self.fill(query, self.query_one("#t-bounce_classes", Table), rows, "bounces")
+        series = [
+            Series("Permanent", "#d75f5f", tuple(query.trend(Metric.BOUNCE_PERMANENT))),
+            Series("Transient", "#d7af5f", tuple(query.trend(Metric.BOUNCE_TRANSIENT))),
+            Series("Undetermined", "#8787af", tuple(query.trend(Metric.BOUNCE_UNDETERMINED))),
+            Series("other", OTHER_COLOR, tuple(query.trend(Metric.BOUNCE_OTHER))),
+        ]
+        self.query_one("#c-bounce-types", Chart).set_data(series, query.bucket_starts(), query.window.name)
+        recent = query.recent(k.BOUNCE, RECENT_ROWS)
+        values = [
+            (clock_time(e.time), target(e), f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}", e.statuses[0] if e.statuses else "", (e.diagnostics[0] if e.diagnostics else "") or "")
+            for e in recent
+        ]
+        self.fill(query, self.query_one("#t-recent-bounces", Table), recent_rows(recent, values), "newest first")
+
+
+class ComplaintsPanel(Panel):
+    NAMES = (
+        ("complaint_addresses", "Address", "recipients"),
+        ("complaint_domains", "Domain", "recipients"),
+        ("complaint_agents", "User agent", "complaints"),
+        ("feedback_types", "Feedback type", "complaints"),
+        ("complaint_sources", "Source", "complaints"),
+        ("complaint_accounts", "Account", "complaints"),
+        ("complaint_identities", "Identity", "complaints"),
+        ("complaint_ips", "Source IP", "complaints"),
+    )
+
+    def compose(self) -> ComposeResult:
+        tables = [ranking(DIMENSIONS[name].title, name, label) for name, label, _ in self.NAMES]
+        for pair in range(0, len(tables), 2):
+            yield _row_group(*tables[pair : pair + 2])
+        yield Table(
+            "Recent complaints",
+            [Column("Time", 15), Column("Recipient", 32), Column("Feedback", 12), Column("User agent", 30), Column("Source")],
+            drill="event",
+            id="t-recent-complaints",
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        for name, _, unit in self.NAMES:
+            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+        recent = query.recent(k.COMPLAINT, RECENT_ROWS)
+        values = [(clock_time(e.time), target(e), e.feedback_type or "-", e.user_agent or "-", e.source or "-") for e in recent]
+        self.fill(query, self.query_one("#t-recent-complaints", Table), recent_rows(recent, values), "newest first")
+
+
+class DeliveriesPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield Table(
+            "Reporting MTAs",
+            [Column("Reporting MTA", 44), Column("Deliveries", 10, True), Column("p50", 9, True), Column("p95", 9, True), Column("p99", 9, True), Column("Max", 9, True)],
+            drill="mta",
+            id="t-mta",
+        )
+        yield Chart("Processing time", stacked=False, unit="p50 / p95, log scale", log=True, id="c-latency")
+        yield Table(
+            "Slowest deliveries",
+            [Column("Time", 15), Column("Processing", 10, True), Column("Reporting MTA", 36), Column("Recipient", 30), Column("Message id")],
+            drill="event",
+            id="t-outliers",
+        )
+        yield _row_group(
+            ranking("Top delivered domains", "delivery_domains", "Domain"),
+            ranking("Delivery delays by type", "delay_types", "Delay type"),
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        overall = query.latency_overall()
+        rows: list[Row] = []
+        for row in query.mta_stats()[:50]:
+            styles = [_slow_style(row.p50, overall["p50"]), _slow_style(row.p95, overall["p95"]), _slow_style(row.p99, overall["p99"])]
+            rows.append(
+                (
+                    row.mta,
+                    [cell(row.mta), count(row.count), Text(millis(row.p50), styles[0]), Text(millis(row.p95), styles[1]), Text(millis(row.p99), styles[2]), millis(row.max)],
+                    (row.mta, row.count, row.p50, row.p95, row.p99, row.max),
+                )
+            )
+        self.fill(query, self.query_one("#t-mta", Table), rows, "processing time")
+        trend = query.latency_trend()
+        chart = self.query_one("#c-latency", Chart)
+        chart.format_value = millis
+        chart.set_data(
+            [Series("p50", "#5faf5f", tuple(p50 for p50, _ in trend)), Series("p95", "#d7af5f", tuple(p95 for _, p95 in trend))],
+            query.bucket_starts(),
+            query.window.name,
+        )
+        threshold = query.outlier_threshold()
+        slow = query.outliers(n=RECENT_ROWS)
+        values = [(clock_time(e.time), millis(e.processing_ms), e.mta or "-", target(e), e.message_id or "-") for e in slow]
+        self.fill(query, self.query_one("#t-outliers", Table), recent_rows(slow, values), f"over window p99 {millis(threshold)}")
+        self.fill(query, self.query_one("#t-delivery_domains", Table), ranking_rows(query, "delivery_domains"), "recipients")
+        self.fill(query, self.query_one("#t-delay_types", Table), ranking_rows(query, "delay_types"), "delays")
+
+
+def _slow_style(value: float | None, overall: float | None) -> str:
+    """Outlier highlighting: an MTA twice (red) or 1.5x (yellow) slower than all MTAs together."""
+    if value is None or not overall:
+        return ""
+    if value >= 2 * overall:
+        return "bold red"
+    if value >= 1.5 * overall:
+        return "yellow"
+    return ""
+
+
+class CloudTrailPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield _row_group(
+            Table("Calls by group", [Column("Group", 14), Column("Calls", 9, True)], drill="group", id="t-groups"),
+            Static(id="ct-summary", classes="box"),
+            Chart("Calls over time", stacked=True, unit="calls per bucket", id="c-ct"),
+        )
+        yield _row_group(
+            ranking("Top error codes", "error_codes", "Error code"),
+            ranking("Top failed calls", "failed_names", "Event name"),
+            ranking("Top users", "ct_users", "User"),
+        )
+        yield Table(
+            "Failed calls",
+            [Column("Time", 15), Column("Event name", 28), Column("Error code", 22), Column("Error message", 40), Column("Region", 14), Column("Source IP", 16), Column("User", 24), Column("Request id")],
+            drill="event",
+            id="t-failed",
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        totals = query.totals
+        ok, failed = totals[Metric.CT_OK], totals[Metric.CT_FAILED]
+        summary = Text()
+        summary.append("SES API calls", style="bold")
+        summary.append(f" · {query.window.name}\n", style="dim")
+        summary.append(f"total   {count(ok + failed):>9}\n")
+        summary.append(f"ok      {count(ok):>9}\n", style="green")
+        summary.append(f"failed  {count(failed):>9}", style="bold red" if failed else "")
+        summary.append(f"  {percent(failed / (ok + failed) if ok + failed else None, 1)}\n")
+        self.query_one("#ct-summary", Static).update(summary)
+        series = [Series("ok", "#5faf5f", tuple(query.trend(Metric.CT_OK))), Series("failed", "#d75f5f", tuple(query.trend(Metric.CT_FAILED)))]
+        self.query_one("#c-ct", Chart).set_data(series, query.bucket_starts(), query.window.name)
+        groups = query.groups()
+        rows: list[Row] = [(group, [cell(group), count(groups[group])], (group, groups[group])) for group in GROUPS]
+        self.fill(query, self.query_one("#t-groups", Table), rows if ok + failed else [], "calls")
+        for name, unit in (("error_codes", "failed calls"), ("failed_names", "failed calls"), ("ct_users", "calls")):
+            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+        failures = [e for e in query.recent(k.CLOUDTRAIL, 10 * RECENT_ROWS) if e.error_code][:RECENT_ROWS]
+        values = [
+            (clock_time(e.time), e.event_name or "-", e.error_code or "-", e.error_message or "", e.region or "-", e.source_ip or "-", e.user or "-", e.request_id or "-")
+            for e in failures
+        ]
+        self.fill(query, self.query_one("#t-failed", Table), recent_rows(failures, values), "newest first")
+
+
+class GeoPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "GeoIP not configured.\n\nsestui locates mail source IPs, remote MTAs, opens and clicks, and CloudTrail callers "
+            "with a MaxMind database (GeoLite2 City or Country).",
+            id="geo-missing",
+            classes="box",
+        )
+
+    def refresh_data(self, query: Query) -> None:
+        return
+
+
+class EventsPanel(Panel):
+    def compose(self) -> ComposeResult:
+        yield EventLog(id="event-log")
+
+    def first_focus(self) -> EventLog:
+        return self.query_one(EventLog)
+
+    def refresh_data(self, query: Query) -> None:
+        log = self.query_one(EventLog)
+        log.border_title = content(f"Events · newest first · {query.window.name} · {len(query.all_events()):,} in the ring")
+        log.set_events(query.newest_first())

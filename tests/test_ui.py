@@ -1,0 +1,229 @@
+"""The live UI, driven like a user: keys in, widget state out."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, TabbedContent
+
+from factory import BASE, bounce, jsonl
+from helpers import ingest
+from sestui.query import WINDOWS_BY_NAME, Query
+from sestui.ui.app import TABS
+from sestui.ui.screens.help import HelpScreen
+from sestui.ui.screens.status import StatusScreen
+from sestui.ui.widgets.eventlog import EventLog
+from sestui.ui.widgets.tables import NO_DATA, Table
+from ui_support import cells, sample_app, sample_store
+
+SIZES = [(120, 40), (80, 24)]
+
+
+def table(app, table_id: str) -> Table:  # type: ignore[no-untyped-def]
+    return app.query_one(f"#{table_id}", Table)
+
+
+def ranking_cells(query: Query, name: str) -> list[list[str]]:
+    ranked = query.ranked(name)
+    total = sum(query.ranked_counts(name).rows_dict.values())
+    return [[key, f"{n:,}", f"{n / total * 100:.1f}%"] for key, n in ranked.rows]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_tab_key_shows_its_panel_with_the_first_table_focused(size):
+    app = sample_app()
+    async with app.run_test(size=size) as pilot:
+        app.tick()
+        await pilot.pause()
+        for index, (tab, _, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            assert app.query_one("#tabs", TabbedContent).active == tab
+            focused = app.focused
+            if tab == "geo":
+                continue
+            if tab == "events":
+                assert isinstance(focused, EventLog) and focused.cursor == 0
+                assert focused.events and focused.events[0].time == app.current.as_of
+                continue
+            assert isinstance(focused, Table)
+            assert focused is app.active_panel.tables()[0]
+            assert focused.cursor_row == 0
+
+
+async def test_panels_show_the_query_numbers():
+    store = sample_store()
+    app = sample_app(store)
+    query = Query(store, WINDOWS_BY_NAME["24h"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.pause()
+        kinds = {row[0]: row[1] for row in cells(table(app, "t-kinds"))}
+        assert kinds["Bounce"] == f"{query.counts()['Bounce']:,}"
+        assert kinds["Delivery"] == f"{query.counts()['Delivery']:,}"
+        assert cells(table(app, "t-sources")) == ranking_cells(query, "sources")
+        await pilot.press("2")
+        await pilot.pause()
+        assert cells(table(app, "t-bounce_domains")) == ranking_cells(query, "bounce_domains")
+        assert cells(table(app, "t-bounce_domains"))[0][0] == "outlook.com"  # the sample's block-list burst
+        recent = cells(table(app, "t-recent-bounces"))
+        assert recent[0][1] == query.recent("Bounce", 1)[0].recipients[0]
+        await pilot.press("4")
+        await pilot.pause()
+        mta = cells(table(app, "t-mta"))
+        top = query.mta_stats()[0]
+        assert mta[0][0] == top.mta and mta[0][1] == f"{top.count:,}"
+        await pilot.press("5")
+        await pilot.pause()
+        errors = cells(table(app, "t-error_codes"))
+        assert errors == ranking_cells(query, "error_codes")
+        failed = cells(table(app, "t-failed"))
+        assert all(row[2] != "-" for row in failed)  # only calls with an error code
+
+
+async def test_tables_title_their_unit_and_window_and_say_when_empty():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")
+        await pilot.pause()
+        assert "recipients · 24h" in str(table(app, "t-bounce_domains").border_title)
+        for _ in range(3):  # 24h -> 7d -> all -> 5m
+            await pilot.press("w")
+        await pilot.pause()
+        assert app.window.name == "5m"
+        assert cells(table(app, "t-recent-bounces"))[0][0] == NO_DATA
+
+
+async def test_window_cycling_changes_the_numbers_as_expected():
+    store = sample_store()
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.pause()
+
+        def shown_sends() -> str:
+            return next(row[1] for row in cells(table(app, "t-kinds")) if row[0] == "Send")
+
+        assert shown_sends() == f"{Query(store, WINDOWS_BY_NAME['24h']).counts()['Send']:,}"
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.window.name == "7d"
+        assert shown_sends() == f"{Query(store, WINDOWS_BY_NAME['7d']).counts()['Send']:,}"
+        await pilot.press("W", "W")
+        await pilot.pause()
+        assert app.window.name == "6h"
+        six = Query(store, WINDOWS_BY_NAME["6h"]).counts()["Send"]
+        assert shown_sends() == f"{six:,}" and six < Query(store, WINDOWS_BY_NAME["7d"]).counts()["Send"]
+        assert "window 6h" in app.sub_title
+
+
+async def test_pause_freezes_the_tables_while_ingest_continues():
+    store = sample_store()
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")
+        await pilot.pause()
+        before = cells(table(app, "t-bounce_domains"))
+        await pilot.press("p")
+        newest = store.as_of
+        ingest(jsonl([bounce(newest - 1 - i, f"x{i}@paused.example") for i in range(50)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert cells(table(app, "t-bounce_domains")) == before
+        assert "PAUSED · 50 new" in app.sub_title
+        await pilot.press("p")
+        await pilot.pause()
+        after = cells(table(app, "t-bounce_domains"))
+        assert after[0][:2] == ["paused.example", "50"]
+        assert "PAUSED" not in app.sub_title
+
+
+async def test_help_and_input_screens_open_and_close():
+    app = sample_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.tick()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-body").render_lines)  # rendered without error
+        assert text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StatusScreen)
+
+
+async def test_tab_moves_focus_between_the_tables_of_a_tab():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")
+        await pilot.pause()
+        tables = app.active_panel.tables()
+        assert app.focused is tables[0]
+        await pilot.press("tab")
+        assert app.focused is tables[1]
+        await pilot.press("shift+tab")
+        assert app.focused is tables[0]
+
+
+async def test_command_palette_offers_the_actions():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Window: 1h")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.window.name == "1h"
+
+
+HOSTILE = [
+    "[bold]x[/]@evil.example",
+    "[@click=app.quit]clickme[/]@evil.example",
+    "a\x1b]0;pwned-title\x07b\x1b]52;c;ZXZpbA==\x1b\\@evil.example",
+    "\x1b[31mred\x1b[0m\rover\x08@evil.example",
+]
+
+
+async def test_hostile_text_renders_literally_and_never_reaches_the_terminal():
+    records = [bounce(BASE + i, address) for i, address in enumerate(HOSTILE)]
+    for record, address in zip(records, HOSTILE):
+        record["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = address
+    app = sample_app(ingest(jsonl(records)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")
+        await pilot.pause()
+        shown = [row[0] for row in cells(table(app, "t-bounce_addresses"))]
+        assert "[bold]x[/]@evil.example" in shown
+        assert "[@click=app.quit]clickme[/]@evil.example" in shown
+        assert "a\\x1b]0;pwned-title\\x07b\\x1b]52;c;zxzpba==\\x1b\\@evil.example" in shown
+        # Exactly what the app would write to the terminal for a full repaint.
+        output = app.screen._compositor.render_update(full=True).render_segments(app.console)  # noqa: SLF001
+        assert "pwned-title" in output and "clickme" in output
+        for payload in ("\x1b]0;pwned", "\x1b]52;", "\x1b[31mred", "title\x07", "over\x08", "\rover"):
+            assert payload not in output
+        # Clicking the would-be action does nothing: the app keeps running.
+        target = table(app, "t-bounce_addresses")
+        await pilot.click(target, offset=(4, 2))
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_kinds_table_drills_by_kind_and_rates_are_coloured():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.pause()
+        rates = app.query_one("#rates").render()
+        assert "warning" in str(rates)  # the sample's bounce rate is between 5 % and 10 %
+        assert isinstance(app.focused, DataTable)
+        assert table(app, "t-kinds").drill == "kind"

@@ -1,0 +1,34 @@
+"""Building the app over a known store, for pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from helpers import NOW, SAMPLE_LOGS
+from sestui.paths import walk
+from sestui.sources import Options, read_to_end
+from sestui.store import Store
+from sestui.ui.app import SestuiApp, make_app
+
+SAMPLE_NOW = 1_795_176_000.0  # 2026-11-20T12:00:00Z, just after the newest sample event
+
+
+def sample_store(**store_args: object) -> Store:
+    store = Store(clock=lambda: NOW, **store_args)  # type: ignore[arg-type]
+    for path in walk(str(SAMPLE_LOGS)):
+        read_to_end(path, store, Options())
+    return store
+
+
+@lru_cache(maxsize=1)
+def sample_files() -> tuple[str, ...]:
+    return tuple(walk(str(SAMPLE_LOGS)))
+
+
+def sample_app(store: Store | None = None, window: str = "24h") -> SestuiApp:
+    return make_app(store=store or sample_store(), clock=lambda: SAMPLE_NOW, window=window, auto_tick=False)
+
+
+def cells(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """A DataTable's rows as plain strings."""
+    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
