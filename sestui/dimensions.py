@@ -39,12 +39,9 @@ def cloudtrail_groups(name: str | None) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _addresses(event: Event) -> Iterable[str]:
-    return [r.strip().lower() for r in event.recipients]
-
-
-def _domains(event: Event) -> Iterable[str]:
-    return [domain_of(r) for r in event.recipients]
+def address_key(recipient: str) -> str:
+    """Addresses aggregate case-insensitively."""
+    return recipient.strip().lower()
 
 
 def _identity(event: Event) -> tuple[str, ...]:
@@ -75,40 +72,44 @@ def split_class(key: str) -> tuple[str, str]:
 class Dimension:
     """A rankable attribute of events of some kinds: one attribute, or a key function."""
 
-    __slots__ = ("name", "title", "kinds", "attr", "keys", "filter_field", "failed_only")
+    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "failed_only")
 
     def __init__(
         self,
         name: str,
         title: str,
         kinds: tuple[str, ...],
-        key: str | Callable[[Event], Iterable[str]],
         filter_field: str | None,
+        *,
+        attr: str | None = None,
+        keys: Callable[[Event], Iterable[str]] | None = None,
+        per_recipient: Callable[[str], str] | None = None,
         failed_only: bool = False,
     ) -> None:
+        """Events are keyed by one attribute, a key function, or each recipient through
+        `per_recipient` (addresses, domains)."""
         self.name = name
         self.title = title
         self.kinds = kinds
-        self.attr = key if isinstance(key, str) else None
-        self.keys = None if isinstance(key, str) else key
+        self.attr = attr
+        self.keys = keys
+        self.per_recipient = per_recipient
         self.filter_field = filter_field  # the filter term a row of this dimension pins
         self.failed_only = failed_only
 
     def keys_of(self, event: Event) -> Iterable[str]:
-        if self.failed_only and event.error_code is None:
-            return ()
-        if self.keys is not None:
-            return self.keys(event)
-        value = getattr(event, self.attr)  # type: ignore[arg-type]
-        return (value,) if value else ()
+        return self.all_keys([event])
 
     def all_keys(self, events: list[Event]) -> list[str]:
-        """The keys of many events at once (the ingest loop's batch form of `keys_of`)."""
+        """The keys of many events at once."""
         if self.failed_only:
             events = [e for e in events if e.error_code is not None]
+        if self.per_recipient is not None:
+            key = self.per_recipient
+            return [key(r) for e in events for r in e.recipients]
         if self.keys is not None:
             keys = self.keys
-            return [key for e in events for key in keys(e)]
+            return [k for e in events for k in keys(e)]
         return [v for v in map(attrgetter(self.attr), events) if v]  # type: ignore[arg-type]
 
 
@@ -118,25 +119,25 @@ _CT = (k.CLOUDTRAIL,)
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in (
-        Dimension("sources", "Mail sources", SES_KINDS, "source", "source"),
-        Dimension("accounts", "Sending accounts", SES_KINDS, "account", "account"),
-        Dimension("config_sets", "Configuration sets", SES_KINDS, "config_set", "configset"),
-        Dimension("bounce_addresses", "Bounced addresses", _B, _addresses, "address"),
-        Dimension("bounce_domains", "Bounced domains", _B, _domains, "domain"),
-        Dimension("bounce_classes", "Bounce type / subtype", _B, _bounce_class, None),
-        Dimension("complaint_addresses", "Complained addresses", _C, _addresses, "address"),
-        Dimension("complaint_domains", "Complained domains", _C, _domains, "domain"),
-        Dimension("complaint_agents", "Complaint user agents", _C, "user_agent", "agent"),
-        Dimension("feedback_types", "Feedback types", _C, _feedback, "feedback"),
-        Dimension("complaint_sources", "Sources with complaints", _C, "source", "source"),
-        Dimension("complaint_accounts", "Accounts with complaints", _C, "account", "account"),
-        Dimension("complaint_identities", "Identities with complaints", _C, _identity, "identity"),
-        Dimension("complaint_ips", "Source IPs with complaints", _C, "source_ip", "ip"),
-        Dimension("delivery_domains", "Delivered domains", _D, _domains, "domain"),
-        Dimension("delay_types", "Delivery delays by type", (k.DELIVERY_DELAY,), _delay, "type"),
-        Dimension("error_codes", "Error codes", _CT, "error_code", "error"),
-        Dimension("failed_names", "Failed calls", _CT, "event_name", "event", failed_only=True),
-        Dimension("ct_users", "CloudTrail users", _CT, "user", "user"),
-        Dimension("ct_names", "CloudTrail calls", _CT, "event_name", "event"),
+        Dimension("sources", "Mail sources", SES_KINDS, "source", attr="source"),
+        Dimension("accounts", "Sending accounts", SES_KINDS, "account", attr="account"),
+        Dimension("config_sets", "Configuration sets", SES_KINDS, "configset", attr="config_set"),
+        Dimension("bounce_addresses", "Bounced addresses", _B, "address", per_recipient=address_key),
+        Dimension("bounce_domains", "Bounced domains", _B, "domain", per_recipient=domain_of),
+        Dimension("bounce_classes", "Bounce type / subtype", _B, None, keys=_bounce_class),
+        Dimension("complaint_addresses", "Complained addresses", _C, "address", per_recipient=address_key),
+        Dimension("complaint_domains", "Complained domains", _C, "domain", per_recipient=domain_of),
+        Dimension("complaint_agents", "Complaint user agents", _C, "agent", attr="user_agent"),
+        Dimension("feedback_types", "Feedback types", _C, "feedback", keys=_feedback),
+        Dimension("complaint_sources", "Sources with complaints", _C, "source", attr="source"),
+        Dimension("complaint_accounts", "Accounts with complaints", _C, "account", attr="account"),
+        Dimension("complaint_identities", "Identities with complaints", _C, "identity", keys=_identity),
+        Dimension("complaint_ips", "Source IPs with complaints", _C, "ip", attr="source_ip"),
+        Dimension("delivery_domains", "Delivered domains", _D, "domain", per_recipient=domain_of),
+        Dimension("delay_types", "Delivery delays by type", (k.DELIVERY_DELAY,), "type", keys=_delay),
+        Dimension("error_codes", "Error codes", _CT, "error", attr="error_code"),
+        Dimension("failed_names", "Failed calls", _CT, "event", attr="event_name", failed_only=True),
+        Dimension("ct_users", "CloudTrail users", _CT, "user", attr="user"),
+        Dimension("ct_names", "CloudTrail calls", _CT, "event", attr="event_name"),
     )
 }

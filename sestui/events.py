@@ -114,5 +114,7 @@ class Event(Struct, gc=False):
 
 def domain_of(address: str) -> str:
     """The part after the last '@', lower-cased; the whole value when there is no '@'."""
-    at = address.rfind("@")
-    return address[at + 1 :].strip().rstrip(">").lower() if at >= 0 else address.strip().lower()
+    domain = address[address.rfind("@") + 1 :]
+    if domain[-1:] in (">", " ", "\t"):  # "Name <a@b.example>" or stray spaces
+        domain = domain.rstrip(" \t>")
+    return domain.lower()

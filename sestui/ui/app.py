@@ -34,6 +34,7 @@ from .widgets.panels import (
     GeoPanel,
     OverviewPanel,
     Panel,
+    Updates,
 )
 from .widgets.tables import Table
 
@@ -87,7 +88,9 @@ class SestuiApp(App[None]):
         self.current: Query | None = None
         self._query_key: tuple[int, str] | None = None
         self._rates: deque[tuple[float, int]] = deque(maxlen=32)
-        self.tick_seconds_log: deque[float] = deque(maxlen=256)  # how long recent ticks took
+        self.tick_seconds_log: deque[float] = deque(maxlen=256)  # UI-thread time of recent redraws
+        self.gather_seconds_log: deque[float] = deque(maxlen=256)  # worker time building them
+        self._gathering = False
         self.switched_at = 0.0  # perf_counter() when the last tab switch had redrawn its panel
 
     # -- layout ---------------------------------------------------------------------------
@@ -128,17 +131,57 @@ class SestuiApp(App[None]):
         if not self.paused:
             key = (version, self.window.name)
             if key != self._query_key or self.current is None:
-                self._query_key = key
-                self.current = Query(self.store, self.window)
-                self._refresh_panel()
+                if not self.auto_tick:
+                    self._query_key = key
+                    self.current = Query(self.store, self.window)
+                    self._refresh_panel()
+                elif not self._gathering:
+                    self._query_key = key
+                    self._gather_in_thread(Query(self.store, self.window))
         self._refresh_chrome(events)
         self.tick_seconds_log.append(time.perf_counter() - started)
 
     def _refresh_panel(self) -> None:
+        """Redraw the visible tab now, on this thread (tab switches, tests)."""
         panel = self.active_panel
-        if panel is not None and self.current is not None:
+        if panel is not None:
+            if self.current is None or self.current.window != self.window:
+                self.current = Query(self.store, self.window)
             with self.batch_update():
                 panel.refresh_data(self.current)
+
+    def _gather_in_thread(self, query: Query) -> None:
+        """Live ticks: build the visible tab's data in a worker thread, apply it when ready."""
+        panel = self.active_panel
+        if panel is None:
+            return
+        self._gathering = True
+
+        def gather() -> None:
+            started = time.perf_counter()
+            try:
+                updates = panel.gather(query)
+            except Exception:
+                self.call_from_thread(self._gather_failed)
+                raise
+            self.gather_seconds_log.append(time.perf_counter() - started)
+            self.call_from_thread(self._apply, panel, query, updates)
+
+        self.run_worker(gather, thread=True, group="gather", exit_on_error=False)
+
+    def _apply(self, panel: Panel, query: Query, updates: Updates) -> None:
+        self._gathering = False
+        if panel is not self.active_panel or query.window != self.window or self.paused:
+            return  # the user moved on while it was being computed
+        started = time.perf_counter()
+        self.current = query
+        with self.batch_update():
+            panel.apply(updates)
+        self.tick_seconds_log.append(time.perf_counter() - started)
+
+    def _gather_failed(self) -> None:
+        self._gathering = False
+        self._query_key = None
 
     def _refresh_chrome(self, events: int) -> None:
         store = self.store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -54,7 +54,16 @@ class Chart(Widget):
     """
     can_focus = False
 
-    def __init__(self, title: str, stacked: bool = True, unit: str = "", log: bool = False, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        stacked: bool = True,
+        unit: str = "",
+        log: bool = False,
+        format_value: Callable[[float], str] | None = None,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.chart_title = title
         self.stacked = stacked
@@ -62,7 +71,7 @@ class Chart(Widget):
         self.unit = unit
         self.series: list[Series] = []
         self.starts: list[float] = []
-        self.format_value = lambda v: f"{v:,.0f}"
+        self.format_value = format_value or (lambda v: f"{v:,.0f}")
 
     def set_data(self, series: list[Series], starts: list[float], note: str = "") -> None:
         self.series = series

@@ -6,8 +6,6 @@ screenful; the cursor stays on the same event while new ones arrive above it.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -39,6 +37,20 @@ def event_line(event: Event) -> Text:
     return line
 
 
+def _position(events: list[Event], wanted: Event) -> int:
+    """Index of `wanted` (or where it would be) in a list sorted by descending (time, seq)."""
+    key = (wanted.time, wanted.seq)
+    low, high = 0, len(events)
+    while low < high:
+        middle = (low + high) // 2
+        probe = events[middle]
+        if (probe.time, probe.seq) > key:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 class EventLog(ScrollView, can_focus=True):
     """Events, newest first; Enter chooses one."""
 
@@ -67,7 +79,6 @@ class EventLog(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.events: list[Event] = []  # newest first: descending (time, seq)
-        self._order: list[tuple[float, int]] = []
         self._cache: dict[int, Strip] = {}
         self._width = 0
 
@@ -75,12 +86,11 @@ class EventLog(ScrollView, can_focus=True):
         """Replace the list (newest first), keeping the cursor on the event it was on."""
         chosen = self.events[self.cursor] if self.events and self.cursor > 0 else None
         self.events = events
-        self._order = [(-e.time, -e.seq) for e in events]
         if len(self._cache) > 4000:  # rendered lines of events long gone
             self._cache.clear()
         self.virtual_size = Size(self._width or self.size.width, len(events))
         if chosen is not None:
-            index = bisect_left(self._order, (-chosen.time, -chosen.seq))
+            index = _position(events, chosen)
             self.cursor = min(index, len(events) - 1) if events else 0
             self.scroll_to_row(self.cursor)
         else:

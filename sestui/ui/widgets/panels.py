@@ -1,8 +1,14 @@
-"""The seven tabs. Each panel reads one `Query` per tick and updates its widgets in place."""
+"""The seven tabs.
+
+Each panel turns one `Query` into plain view data (`gather`, safe to run off the UI thread: it
+touches no widget) and then pushes that data into its widgets (`apply`, on the UI thread). The
+app runs `gather` in a worker during live updates, so a heavy window never blocks a key press.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,13 +54,63 @@ def ranking(title: str, name: str, label: str, width: int | None = None) -> Tabl
     return Table(title, [Column(label, width), Column("Count", 8, True), SHARE], drill=name, id=f"t-{name}")
 
 
+@dataclass(frozen=True, slots=True)
+class TableData:
+    rows: list[Row]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    series: list[Series]
+    starts: list[float]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextData:
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class EventsData:
+    events: list[Event]
+    title: str
+
+
+Update = TableData | ChartData | TextData | EventsData
+Updates = dict[str, Update]  # widget id -> what it shows next
+
+
 class Panel(VerticalScroll):
     """One tab's content."""
 
     can_focus = False
 
-    def refresh_data(self, query: Query) -> None:
+    def gather(self, query: Query) -> Updates:
+        """Everything the panel will show for this query (no widget access here)."""
         raise NotImplementedError
+
+    def apply(self, updates: Updates) -> None:
+        for widget_id, update in updates.items():
+            widget = self.query_one(f"#{widget_id}")
+            if isinstance(update, TableData):
+                assert isinstance(widget, Table)
+                widget.set_title(update.note)
+                widget.show(update.rows)
+            elif isinstance(update, ChartData):
+                assert isinstance(widget, Chart)
+                widget.set_data(update.series, update.starts, update.note)
+            elif isinstance(update, TextData):
+                assert isinstance(widget, Static)
+                widget.update(update.text)
+            else:
+                assert isinstance(widget, EventLog)
+                widget.border_title = content(update.title)
+                widget.set_events(update.events)
+
+    def refresh_data(self, query: Query) -> None:
+        self.apply(self.gather(query))
 
     def tables(self) -> list[Table]:
         return list(self.query(Table))
@@ -63,9 +119,9 @@ class Panel(VerticalScroll):
         tables = self.tables()
         return tables[0] if tables else None
 
-    def fill(self, query: Query, table: Table, rows: list[Row], unit: str) -> None:
-        table.set_title(window_note(query, unit))
-        table.show(rows)
+
+def table_data(query: Query, rows: list[Row], unit: str) -> TableData:
+    return TableData(rows, window_note(query, unit))
 
 
 def _row_group(*children: object, classes: str = "row") -> Horizontal:
@@ -89,23 +145,26 @@ class OverviewPanel(Panel):
             ranking("Configuration sets", "config_sets", "Configuration set"),
         )
 
-    def refresh_data(self, query: Query) -> None:
+    def gather(self, query: Query) -> Updates:
         counts = query.counts()
         rows: list[Row] = []
         for kind, n in counts.items():
             if n or kind in (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT):
                 trend = sparkline(query.kind_trend(kind), 30)
                 rows.append((kind, [cell(kind, _kind_style(kind)), count(n), Text(trend, style=_kind_style(kind))], (kind, n)))
-        self.fill(query, self.query_one("#t-kinds", Table), rows, "events")
-        self.query_one("#rates", Static).update(rates_text(query))
         shown = (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT, k.OPEN, k.CLICK, k.CLOUDTRAIL)
         series = [Series(kind, _kind_style(kind), tuple(query.kind_trend(kind))) for kind in shown]
         others = [kind for kind in counts if kind not in shown]
         rest = [sum(values) for values in zip(*(query.kind_trend(kind) for kind in others))]
         series.append(Series("other", OTHER_COLOR, tuple(rest)))
-        self.query_one("#c-kinds", Chart).set_data(series, query.bucket_starts(), f"{query.window.name}, {query.width:g} s buckets")
-        for name, unit in (("sources", "events"), ("accounts", "events"), ("config_sets", "events")):
-            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+        updates: Updates = {
+            "t-kinds": table_data(query, rows, "events"),
+            "rates": TextData(rates_text(query)),
+            "c-kinds": ChartData(series, query.bucket_starts(), f"{query.window.name}, {query.width:g} s buckets"),
+        }
+        for name in ("sources", "accounts", "config_sets"):
+            updates[f"t-{name}"] = table_data(query, ranking_rows(query, name), "events")
+        return updates
 
 
 def rates_text(query: Query) -> Text:
@@ -115,21 +174,18 @@ def rates_text(query: Query) -> Text:
     out = Text()
     out.append("Observed rates", style="bold")
     out.append(f" · {query.window.name}\n", style="dim")
-    for label, rate, limits in (
-        ("Bounce   ", rates["bounce"], BOUNCE_THRESHOLDS),
-        ("Complaint", rates["complaint"], COMPLAINT_THRESHOLDS),
+    for label, rate, limits, digits in (
+        ("Bounce", rates["bounce"], BOUNCE_THRESHOLDS, 2),
+        ("Complaint", rates["complaint"], COMPLAINT_THRESHOLDS, 3),
     ):
         level = rate_level(rate, limits)
-        out.append(f"{label} ")
-        out.append(f"{percent(rate, 3 if label.startswith('C') else 2):>8}", style=LEVEL_STYLES[level])
-        out.append(f"  {level:<8}", style=LEVEL_STYLES[level])
-        out.append(f" warn {limits[0] * 100:g}% · risk {limits[1] * 100:g}%\n", style="dim")
-    out.append("\nrecipients  ", style="dim")
-    out.append(f"delivered {count(totals[Metric.DELIVERED_RCPT])}  ")
-    out.append(f"bounced {count(totals[Metric.BOUNCED_RCPT])} ")
-    out.append(f"(hard {count(totals[Metric.HARD_BOUNCED_RCPT])})  ")
-    out.append(f"complained {count(totals[Metric.COMPLAINED_RCPT])}\n")
-    out.append("bounce = hard / (delivered + bounced); complaint = complained / delivered", style="dim")
+        out.append(f"{label:<10}")
+        out.append(f"{percent(rate, digits):>7}  {level}\n", style=LEVEL_STYLES[level])
+    out.append("AWS review at  bounce 5% / 10%\n", style="dim")
+    out.append("    complaint 0.1% / 0.5%\n", style="dim")
+    out.append(f"delivered {count(totals[Metric.DELIVERED_RCPT])} · bounced {count(totals[Metric.BOUNCED_RCPT])}")
+    out.append(f" (hard {count(totals[Metric.HARD_BOUNCED_RCPT])})\ncomplained {count(totals[Metric.COMPLAINED_RCPT])}")
+    out.append(" recipients", style="dim")
     return out
 
 
@@ -155,29 +211,29 @@ class BouncesPanel(Panel):
             id="t-recent-bounces",
         )
 
-    def refresh_data(self, query: Query) -> None:
-        for name in ("bounce_addresses", "bounce_domains"):
-            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), "recipients")
+    def gather(self, query: Query) -> Updates:
+        updates: Updates = {f"t-{name}": table_data(query, ranking_rows(query, name), "recipients") for name in ("bounce_addresses", "bounce_domains")}
         counts = query.ranked_counts("bounce_classes").rows_dict
         total = sum(counts.values()) or 1
         rows: list[Row] = []
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             kind, sub = split_class(key)
             rows.append((key, [cell(kind), cell(sub), count(n), f"{n / total * 100:.1f}%"], (kind, sub, n)))
-        self.fill(query, self.query_one("#t-bounce_classes", Table), rows, "bounces")
+        updates["t-bounce_classes"] = table_data(query, rows, "bounces")
         series = [
             Series("Permanent", "#d75f5f", tuple(query.trend(Metric.BOUNCE_PERMANENT))),
             Series("Transient", "#d7af5f", tuple(query.trend(Metric.BOUNCE_TRANSIENT))),
             Series("Undetermined", "#8787af", tuple(query.trend(Metric.BOUNCE_UNDETERMINED))),
             Series("other", OTHER_COLOR, tuple(query.trend(Metric.BOUNCE_OTHER))),
         ]
-        self.query_one("#c-bounce-types", Chart).set_data(series, query.bucket_starts(), query.window.name)
+        updates["c-bounce-types"] = ChartData(series, query.bucket_starts(), query.window.name)
         recent = query.recent(k.BOUNCE, RECENT_ROWS)
         values = [
             (clock_time(e.time), target(e), f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}", e.statuses[0] if e.statuses else "", (e.diagnostics[0] if e.diagnostics else "") or "")
             for e in recent
         ]
-        self.fill(query, self.query_one("#t-recent-bounces", Table), recent_rows(recent, values), "newest first")
+        updates["t-recent-bounces"] = table_data(query, recent_rows(recent, values), "newest first")
+        return updates
 
 
 class ComplaintsPanel(Panel):
@@ -203,12 +259,12 @@ class ComplaintsPanel(Panel):
             id="t-recent-complaints",
         )
 
-    def refresh_data(self, query: Query) -> None:
-        for name, _, unit in self.NAMES:
-            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+    def gather(self, query: Query) -> Updates:
+        updates: Updates = {f"t-{name}": table_data(query, ranking_rows(query, name), unit) for name, _, unit in self.NAMES}
         recent = query.recent(k.COMPLAINT, RECENT_ROWS)
         values = [(clock_time(e.time), target(e), e.feedback_type or "-", e.user_agent or "-", e.source or "-") for e in recent]
-        self.fill(query, self.query_one("#t-recent-complaints", Table), recent_rows(recent, values), "newest first")
+        updates["t-recent-complaints"] = table_data(query, recent_rows(recent, values), "newest first")
+        return updates
 
 
 class DeliveriesPanel(Panel):
@@ -219,7 +275,7 @@ class DeliveriesPanel(Panel):
             drill="mta",
             id="t-mta",
         )
-        yield Chart("Processing time", stacked=False, unit="p50 / p95, log scale", log=True, id="c-latency")
+        yield Chart("Processing time", stacked=False, unit="p50 / p95, log scale", log=True, format_value=millis, id="c-latency")
         yield Table(
             "Slowest deliveries",
             [Column("Time", 15), Column("Processing", 10, True), Column("Reporting MTA", 36), Column("Recipient", 30), Column("Message id")],
@@ -231,7 +287,7 @@ class DeliveriesPanel(Panel):
             ranking("Delivery delays by type", "delay_types", "Delay type"),
         )
 
-    def refresh_data(self, query: Query) -> None:
+    def gather(self, query: Query) -> Updates:
         overall = query.latency_overall()
         rows: list[Row] = []
         for row in query.mta_stats()[:50]:
@@ -243,21 +299,17 @@ class DeliveriesPanel(Panel):
                     (row.mta, row.count, row.p50, row.p95, row.p99, row.max),
                 )
             )
-        self.fill(query, self.query_one("#t-mta", Table), rows, "processing time")
         trend = query.latency_trend()
-        chart = self.query_one("#c-latency", Chart)
-        chart.format_value = millis
-        chart.set_data(
-            [Series("p50", "#5faf5f", tuple(p50 for p50, _ in trend)), Series("p95", "#d7af5f", tuple(p95 for _, p95 in trend))],
-            query.bucket_starts(),
-            query.window.name,
-        )
-        threshold = query.outlier_threshold()
+        latency = [Series("p50", "#5faf5f", tuple(p50 for p50, _ in trend)), Series("p95", "#d7af5f", tuple(p95 for _, p95 in trend))]
         slow = query.outliers(n=RECENT_ROWS)
         values = [(clock_time(e.time), millis(e.processing_ms), e.mta or "-", target(e), e.message_id or "-") for e in slow]
-        self.fill(query, self.query_one("#t-outliers", Table), recent_rows(slow, values), f"over window p99 {millis(threshold)}")
-        self.fill(query, self.query_one("#t-delivery_domains", Table), ranking_rows(query, "delivery_domains"), "recipients")
-        self.fill(query, self.query_one("#t-delay_types", Table), ranking_rows(query, "delay_types"), "delays")
+        return {
+            "t-mta": table_data(query, rows, "processing time"),
+            "c-latency": ChartData(latency, query.bucket_starts(), query.window.name),
+            "t-outliers": table_data(query, recent_rows(slow, values), f"over window p99 {millis(query.outlier_threshold())}"),
+            "t-delivery_domains": table_data(query, ranking_rows(query, "delivery_domains"), "recipients"),
+            "t-delay_types": table_data(query, ranking_rows(query, "delay_types"), "delays"),
+        }
 
 
 def _slow_style(value: float | None, overall: float | None) -> str:
@@ -290,7 +342,7 @@ class CloudTrailPanel(Panel):
             id="t-failed",
         )
 
-    def refresh_data(self, query: Query) -> None:
+    def gather(self, query: Query) -> Updates:
         totals = query.totals
         ok, failed = totals[Metric.CT_OK], totals[Metric.CT_FAILED]
         summary = Text()
@@ -300,20 +352,23 @@ class CloudTrailPanel(Panel):
         summary.append(f"ok      {count(ok):>9}\n", style="green")
         summary.append(f"failed  {count(failed):>9}", style="bold red" if failed else "")
         summary.append(f"  {percent(failed / (ok + failed) if ok + failed else None, 1)}\n")
-        self.query_one("#ct-summary", Static).update(summary)
         series = [Series("ok", "#5faf5f", tuple(query.trend(Metric.CT_OK))), Series("failed", "#d75f5f", tuple(query.trend(Metric.CT_FAILED)))]
-        self.query_one("#c-ct", Chart).set_data(series, query.bucket_starts(), query.window.name)
         groups = query.groups()
         rows: list[Row] = [(group, [cell(group), count(groups[group])], (group, groups[group])) for group in GROUPS]
-        self.fill(query, self.query_one("#t-groups", Table), rows if ok + failed else [], "calls")
+        updates: Updates = {
+            "ct-summary": TextData(summary),
+            "c-ct": ChartData(series, query.bucket_starts(), query.window.name),
+            "t-groups": table_data(query, rows if ok + failed else [], "calls"),
+        }
         for name, unit in (("error_codes", "failed calls"), ("failed_names", "failed calls"), ("ct_users", "calls")):
-            self.fill(query, self.query_one(f"#t-{name}", Table), ranking_rows(query, name), unit)
+            updates[f"t-{name}"] = table_data(query, ranking_rows(query, name), unit)
         failures = [e for e in query.recent(k.CLOUDTRAIL, 10 * RECENT_ROWS) if e.error_code][:RECENT_ROWS]
         values = [
             (clock_time(e.time), e.event_name or "-", e.error_code or "-", e.error_message or "", e.region or "-", e.source_ip or "-", e.user or "-", e.request_id or "-")
             for e in failures
         ]
-        self.fill(query, self.query_one("#t-failed", Table), recent_rows(failures, values), "newest first")
+        updates["t-failed"] = table_data(query, recent_rows(failures, values), "newest first")
+        return updates
 
 
 class GeoPanel(Panel):
@@ -325,8 +380,8 @@ class GeoPanel(Panel):
             classes="box",
         )
 
-    def refresh_data(self, query: Query) -> None:
-        return
+    def gather(self, query: Query) -> Updates:
+        return {}
 
 
 class EventsPanel(Panel):
@@ -336,7 +391,6 @@ class EventsPanel(Panel):
     def first_focus(self) -> EventLog:
         return self.query_one(EventLog)
 
-    def refresh_data(self, query: Query) -> None:
-        log = self.query_one(EventLog)
-        log.border_title = content(f"Events · newest first · {query.window.name} · {len(query.all_events()):,} in the ring")
-        log.set_events(query.newest_first())
+    def gather(self, query: Query) -> Updates:
+        events = query.newest_first()
+        return {"event-log": EventsData(events, f"Events · newest first · {query.window.name} · {len(events):,} in the ring")}
