@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--window", default=DEFAULT_WINDOW, help="initial time window: 5m 15m 1h 6h 24h 7d all"
     )
     tail.add_argument("--filter", default="", metavar="EXPR", help="initial filter, e.g. 'kind:Bounce'")
+    tail.add_argument("--export-dir", default=".", metavar="DIR", help="where e and Ctrl+S write files (default .)")
 
     report = commands.add_parser("report", help="print a summary of logs (text or --json)")
     _add_input_options(report)

@@ -145,12 +145,19 @@ def _keyboard_from_tty() -> int:
     return data_fd
 
 
-def _run_app(store: Store, follower: Follower, window: str) -> int:
+def _run_app(store: Store, follower: Follower, window: str, filter_text: str = "", export_dir: str = ".") -> int:
     from .ui.app import make_app
 
     if window not in WINDOWS_BY_NAME:
         raise UsageError(f"--window: one of {', '.join(WINDOWS_BY_NAME)}")
-    app = make_app(store=store, follower=follower, window=window)
+    if filter_text:
+        from .filters import FilterError, compile_filter
+
+        try:
+            compile_filter(filter_text)
+        except FilterError as exc:
+            raise UsageError(f"--filter: {exc}") from None
+    app = make_app(store=store, follower=follower, window=window, filter_text=filter_text, export_dir=export_dir)
     app.run()
     return EXIT_OK
 
@@ -161,7 +168,7 @@ def run_tail(args: argparse.Namespace) -> int:
     targets = _targets(args)
     stdin_fd = _keyboard_from_tty() if any(t.kind == "stdin" for t in targets) else None
     follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd)
-    return _run_app(store, follower, args.window)
+    return _run_app(store, follower, args.window, args.filter, args.export_dir)
 
 
 def run_demo(args: argparse.Namespace) -> int:

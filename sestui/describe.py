@@ -12,6 +12,7 @@ import orjson
 
 from . import events as k
 from .events import Event
+from .records import UNDECODABLE, generic_json
 from .timeparse import iso
 
 
@@ -110,11 +111,10 @@ def fields(event: Event) -> list[tuple[str, str]]:
 
 def original(event: Event) -> str:
     """The original record (unwrapped from its transport), pretty-printed; as-is if not JSON."""
-    raw = bytes(event.raw)
-    try:
-        return orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2).decode()
-    except orjson.JSONDecodeError:
-        return raw.decode("utf-8", "replace")
+    value = generic_json(bytes(event.raw))
+    if value is UNDECODABLE:
+        return bytes(event.raw).decode("utf-8", "replace")
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
 def timeline(events: Iterable[Event], message_id: str | None) -> list[tuple[float, Event]]:

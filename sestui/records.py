@@ -200,7 +200,11 @@ def decode_json(data: bytes) -> object:
     try:
         return DECODER.decode(data)
     except NOT_A_RECORD:
-        pass
+        return generic_json(data)
+
+
+def generic_json(data: bytes) -> object:
+    """The bytes decoded as plain JSON values (dicts, lists, ...), repaired where possible."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:

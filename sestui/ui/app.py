@@ -18,10 +18,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 
+from ..drill import describe, terms_for
+from ..events import Event
+from ..export import export_path, write_csv, write_jsonl
+from ..filters import FilterError, compile_filter
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Store
 from .format import count, full_time
+from .screens.detail import DetailScreen
+from .screens.events import EventsScreen
 from .screens.help import HelpScreen
 from .screens.status import StatusScreen
 from .widgets.eventlog import EventLog
@@ -36,7 +42,8 @@ from .widgets.panels import (
     Panel,
     Updates,
 )
-from .widgets.tables import Table
+from .widgets.filterbar import FilterBar
+from .widgets.tables import EMPTY_KEY, Table
 
 TICK_SECONDS = 1 / 3
 TABS: tuple[tuple[str, str, type[Panel]], ...] = (
@@ -62,6 +69,11 @@ class SestuiApp(App[None]):
         Binding("w", "cycle_window(1)", "Window", id="window-next"),
         Binding("W", "cycle_window(-1)", "Window back", show=False, id="window-back"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("f", "filter", "Filter", id="filter"),
+        Binding("F", "pin", "Pin row", show=False, id="pin"),
+        Binding("ctrl+f", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("ctrl+s", "screenshot", "Screenshot", show=False, id="screenshot"),
         Binding("s", "status", "Input", id="status"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -75,8 +87,13 @@ class SestuiApp(App[None]):
         follower: Any = None,
         auto_tick: bool = True,
         tick_seconds: float = TICK_SECONDS,
+        filter_text: str = "",
+        export_dir: str = ".",
     ) -> None:
         super().__init__()
+        self.filter_text = ""
+        self._initial_filter = filter_text
+        self.export_dir = export_dir
         self.store = store
         self.clock = clock
         self.window: Window = WINDOWS_BY_NAME.get(window, WINDOWS_BY_NAME[DEFAULT_WINDOW])
@@ -97,6 +114,7 @@ class SestuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield FilterBar(id="filter-bar")
         with TabbedContent(id="tabs"):
             for index, (tab, title, panel) in enumerate(TABS, 1):
                 with TabPane(f"{index} {title}", id=tab):
@@ -105,14 +123,29 @@ class SestuiApp(App[None]):
         yield Static(id="status-line")
         yield Footer()
 
+    # Actions that act on the tabs: off (and out of the footer) while another screen is on top.
+    MAIN_SCREEN_ACTIONS = frozenset({"show_tab", "cycle_window", "toggle_pause", "filter", "pin", "clear_filter", "export"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MAIN_SCREEN_ACTIONS and self.screen_stack and self.screen is not self.screen_stack[0]:
+            return False
+        return True
+
+    def main(self, selector: Any, expect_type: Any = None) -> Any:
+        """A widget of the main screen, whatever screen is on top (drilldowns, help)."""
+        screen = self.screen_stack[0] if self.screen_stack else self.screen
+        return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
+
     def on_mount(self) -> None:
         if self.follower is not None:
             self.follower.start()
-        self.query_one("#backfill", ProgressBar).display = False
+        self.main("#backfill", ProgressBar).display = False
         if self.auto_tick:
             self.set_interval(self.tick_seconds, self.tick)
+        if self._initial_filter:
+            self.apply_filter(self._initial_filter)
         self.tick()
-        self.call_after_refresh(self._focus_panel)
+        self.call_after_refresh(self._focus_panel, True)
 
     def on_unmount(self) -> None:
         if self.follower is not None:
@@ -128,7 +161,7 @@ class SestuiApp(App[None]):
             events = self.store.stats.events
         now = self.clock()
         self._rates.append((now, events))
-        if not self.paused:
+        if not self.paused and self.screen is self.screen_stack[0]:
             key = (version, self.window.name)
             if key != self._query_key or self.current is None:
                 if not self.auto_tick:
@@ -187,6 +220,8 @@ class SestuiApp(App[None]):
         store = self.store
         query = self.current
         parts = [f"as of {full_time(query.as_of) if query else '-'}", f"window {self.window.name}", f"{self.ingest_rate():,.0f} ev/s"]
+        if self.filter_text:
+            parts.append(f"filter: {self.filter_text}")
         if self.paused:
             parts.append(f"PAUSED · {events - self.paused_events:,} new")
         self.sub_title = "  ·  ".join(parts)
@@ -204,8 +239,8 @@ class SestuiApp(App[None]):
             n = states.count(state)
             if n or state in (FOLLOWING, ERROR):
                 line.append(f"{n} {state}  ", style=style if n else "dim")
-        self.query_one("#status-line", Static).update(line)
-        bar = self.query_one("#backfill", ProgressBar)
+        self.main("#status-line", Static).update(line)
+        bar = self.main("#backfill", ProgressBar)
         bar.display = progress is not None
         if progress is not None:
             bar.update(total=max(progress[1], 1), progress=progress[0])
@@ -221,7 +256,7 @@ class SestuiApp(App[None]):
 
     @property
     def active_panel(self) -> Panel | None:
-        tabs = self.query_one("#tabs", TabbedContent)
+        tabs = self.main("#tabs", TabbedContent)
         pane = tabs.active_pane
         return pane.query_one(Panel) if pane is not None else None
 
@@ -230,7 +265,9 @@ class SestuiApp(App[None]):
         self._focus_panel()
         self.switched_at = time.perf_counter()
 
-    def _focus_panel(self) -> None:
+    def _focus_panel(self, only_if_unfocused: bool = False) -> None:
+        if only_if_unfocused and self.focused is not None:
+            return  # the user got there first (e.g. opened the filter bar)
         panel = self.active_panel
         target = panel.first_focus() if panel is not None else None
         if target is not None:
@@ -241,7 +278,7 @@ class SestuiApp(App[None]):
                 target.action_jump(0)
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one("#tabs", TabbedContent).active = tab
+        self.main("#tabs", TabbedContent).active = tab
 
     # -- window, pause, screens -----------------------------------------------------------
 
@@ -265,10 +302,166 @@ class SestuiApp(App[None]):
             self._query_key = None
         self.tick()
 
+    # -- drilldown ------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        """Enter on a row: the events behind it (or, for an event row, its detail)."""
+        table = message.data_table
+        key = message.row_key.value
+        if not isinstance(table, Table) or not table.drill or key is None or key == EMPTY_KEY:
+            return
+        message.stop()
+        tab_title = self._tab_title()
+        if table.drill == "event":
+            event = self._event_by_seq(int(key))
+            if event is not None:
+                self.open_detail([tab_title, table.title], event)
+            return
+        self.open_drill([tab_title], table.title, key, terms_for(table.drill, key))
+
+    def open_drill(self, trail: list[str], title: str, key: str, terms: list[str]) -> None:
+        query = self.current or Query(self.store, self.window)
+        try:
+            match = compile_filter(" ".join(terms), self.country_of)
+        except FilterError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        events = [e for e in query.newest_first() if match(e)]
+        heading = f"{describe(title, key)} · {len(events):,} events · {self.window.name}"
+        if not query.exact:
+            heading += f" · only the newest {query.retained:,} events are kept"
+        self.push_screen(EventsScreen(trail, heading, terms, events))
+
+    def open_detail(self, trail: list[str], event: Event) -> None:
+        with self.store.lock:
+            ring = list(self.store.main.ring)
+        self.push_screen(DetailScreen(trail, event, ring))
+
+    def _event_by_seq(self, seq: int) -> Event | None:
+        with self.store.lock:
+            return next((e for e in reversed(self.store.main.ring) if e.seq == seq), None)
+
+    def _tab_title(self) -> str:
+        active = self.main("#tabs", TabbedContent).active
+        return next(title for tab, title, _ in TABS if tab == active)
+
+    # -- filter ---------------------------------------------------------------------------
+
+    country_of = None  # set when a GeoIP database is configured (country: terms)
+
+    def action_filter(self) -> None:
+        self.main(FilterBar).open(self.filter_text)
+
+    def on_filter_bar_submitted(self, message: FilterBar.Submitted) -> None:
+        self.apply_filter(message.text)
+
+    def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
+        self.action_clear_filter()
+
+    def apply_filter(self, text: str) -> bool:
+        """Validate and apply a filter; on a syntax error the bar says why and nothing changes."""
+        text = text.strip()
+        if not text:
+            self.action_clear_filter()
+            return True
+        try:
+            match = compile_filter(text, self.country_of)
+        except FilterError as exc:
+            self.main(FilterBar).show_error(str(exc))
+            return False
+        self.main(FilterBar).close()
+        self.filter_text = text
+        self.run_worker(lambda: self._filter_in_thread(match, text), thread=True, group="filter", exclusive=True)
+        return True
+
+    def _filter_in_thread(self, match: Callable[[Event], bool], text: str) -> None:
+        started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            if time.perf_counter() - started > 0.3:
+                self.call_from_thread(self._show_progress, done, total)
+
+        self.store.set_filter(match, progress)
+        self.call_from_thread(self._filter_applied, text, time.perf_counter() - started)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        bar = self.main("#backfill", ProgressBar)
+        bar.display = True
+        bar.update(total=total, progress=done)
+
+    def _filter_applied(self, text: str, seconds: float) -> None:
+        self._query_key = None
+        self.current = None
+        self._refresh_panel()
+        self.tick()
+        with self.store.lock:
+            matched = len(self.store.active.ring)
+        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {matched:,} events match", timeout=3, markup=False)
+
+    def action_clear_filter(self) -> None:
+        self.main(FilterBar).close()
+        if not self.filter_text:
+            return
+        self.filter_text = ""
+        self.store.set_filter(None)
+        self._query_key = None
+        self.current = None
+        self._refresh_panel()
+        self.tick()
+
+    def action_pin(self) -> None:
+        """F on a row: add the row's terms to the filter."""
+        table = self.focused
+        if isinstance(table, Table) and table.drill and table.drill != "event" and table.current_key is not None:
+            self.pin_filter(terms_for(table.drill, table.current_key))
+
+    def pin_filter(self, terms: list[str]) -> None:
+        existing = self.filter_text.split() if self.filter_text else []
+        self.apply_filter(" ".join(existing + [t for t in terms if t not in existing]))
+
+    # -- export ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Table):
+            path = export_path(self.export_dir, focused.title, "csv")
+            rows = [focused.row_values[key] for key in focused.row_keys_shown]
+            self._exported(lambda: write_csv(path, [c.label for c in focused.columns_spec], rows), path, "rows")
+        elif isinstance(focused, EventLog):
+            self.export_events("events", focused.events)
+        else:
+            self.notify("Focus a table or the event list to export it", markup=False)
+
+    def export_events(self, what: str, events: list[Event]) -> None:
+        path = export_path(self.export_dir, what, "jsonl")
+        self._exported(lambda: write_jsonl(path, events), path, "events")
+
+    def _exported(self, write: Callable[[], int], path: str, unit: str) -> None:
+        try:
+            count = write()
+        except OSError as exc:
+            self.notify(f"Export failed: {exc.strerror or exc} ({path})", severity="error", markup=False)
+            return
+        self.notify(f"Exported {count:,} {unit} to {path}", markup=False)
+
+    def action_screenshot(self) -> None:
+        try:
+            path = self.save_screenshot(path=self.export_dir)
+        except OSError as exc:
+            self.notify(f"Screenshot failed: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify(f"Screenshot saved to {path}", markup=False)
+
+    # -- help, status, palette ------------------------------------------------------------
+
     def action_help(self) -> None:
         sections: list[tuple[str, Iterable[Binding]]] = [("Monitor", [b for b in self.BINDINGS if isinstance(b, Binding)])]
         sections.append(("Tabs", [Binding(str(i), "", title) for i, (_, title, _) in enumerate(TABS, 1)]))
         sections.append(("Event list", EventLog.BINDINGS))  # type: ignore[arg-type]
+        sections.append(("Tables", Table.BINDINGS))  # type: ignore[arg-type]
+        sections.append(("Drilldown list", EventsScreen.BINDINGS))  # type: ignore[arg-type]
+        sections.append(("Event detail", DetailScreen.BINDINGS))  # type: ignore[arg-type]
+        sections.append(("Filter bar", FilterBar.BINDINGS))  # type: ignore[arg-type]
         self.push_screen(HelpScreen(sections))
 
     def action_status(self) -> None:
@@ -281,6 +474,9 @@ class SestuiApp(App[None]):
         for window in WINDOWS:
             yield SystemCommand(f"Window: {window.name}", f"Show the last {window.name} (keys w / W cycle)", lambda window=window: self.set_window(window))
         yield SystemCommand("Pause / resume", "Freeze the display; ingest continues (key p)", self.action_toggle_pause)
+        yield SystemCommand("Filter", "Show only matching events everywhere (key f)", self.action_filter)
+        yield SystemCommand("Clear filter", "Back to every event (Ctrl+F)", self.action_clear_filter)
+        yield SystemCommand("Export", "Write the focused table (CSV) or event list (JSON Lines) to a file (key e)", self.action_export)
         yield SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)
         yield SystemCommand("Keys", "Every key binding (key ?)", self.action_help)
 
@@ -291,9 +487,19 @@ def make_app(
     window: str = DEFAULT_WINDOW,
     follower: Any = None,
     auto_tick: bool = True,
+    filter_text: str = "",
+    export_dir: str = ".",
 ) -> SestuiApp:
     """The app over a store; tests pass their own store and clock and drive `tick()`."""
-    return SestuiApp(store if store is not None else Store(clock=clock), clock=clock, window=window, follower=follower, auto_tick=auto_tick)
+    return SestuiApp(
+        store if store is not None else Store(clock=clock),
+        clock=clock,
+        window=window,
+        follower=follower,
+        auto_tick=auto_tick,
+        filter_text=filter_text,
+        export_dir=export_dir,
+    )
 
 
 def visible_tables(app: SestuiApp) -> list[Table]:

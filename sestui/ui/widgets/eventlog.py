@@ -6,6 +6,9 @@ screenful; the cursor stays on the same event while new ones arrive above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -16,24 +19,70 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ... import events as k
 from ...describe import summary, target
 from ...events import Event
-from ..format import KIND_COLORS, OTHER_COLOR, clock_time
+from ..format import KIND_COLORS, OTHER_COLOR, clock_time, millis
 from ..safe import cell
 
-_TIME, _KIND, _TARGET = 15, 16, 34
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    """One column of an event list: header, width (0: the rest of the line), value."""
+
+    header: str
+    width: int
+    value: Callable[[Event], str | None]
+    style: str = ""
 
 
-def event_line(event: Event) -> Text:
-    """time · kind · recipient or call · summary, one line, log values cleaned."""
+def _first(values: tuple[str | None, ...]) -> str | None:
+    return values[0] if values else None
+
+
+TIME = Col("Time", 15, lambda e: clock_time(e.time), "dim")
+KIND = Col("Kind", 16, lambda e: e.kind)
+TARGET = Col("Recipient / call", 34, target)
+RECIPIENT = Col("Recipient", 34, target)
+DEFAULT_COLUMNS = (TIME, KIND, TARGET, Col("Summary", 0, summary, "dim"))
+# The columns that matter for each kind, when a list holds one kind only.
+KIND_COLUMNS: dict[str, tuple[Col, ...]] = {
+    k.BOUNCE: (TIME, RECIPIENT, Col("Type / subtype", 28, lambda e: f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}"), Col("Status", 8, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
+    k.COMPLAINT: (TIME, RECIPIENT, Col("Feedback", 12, lambda e: e.feedback_type), Col("User agent", 30, lambda e: e.user_agent), Col("Source", 0, lambda e: e.source, "dim")),
+    k.DELIVERY: (TIME, RECIPIENT, Col("Processing", 11, lambda e: millis(e.processing_ms)), Col("Reporting MTA", 42, lambda e: e.mta), Col("SMTP response", 0, lambda e: e.smtp_response, "dim")),
+    k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 30, lambda e: e.delay_type), Col("Status", 8, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
+    k.OPEN: (TIME, RECIPIENT, Col("IP", 40, lambda e: e.client_ip), Col("User agent", 0, lambda e: e.user_agent, "dim")),
+    k.CLICK: (TIME, RECIPIENT, Col("IP", 40, lambda e: e.client_ip), Col("Link", 0, lambda e: e.link, "dim")),
+    k.CLOUDTRAIL: (TIME, Col("Event name", 30, lambda e: e.event_name), Col("Error code", 22, lambda e: e.error_code), Col("User", 26, lambda e: e.user), Col("Source IP", 16, lambda e: e.source_ip), Col("Error message", 0, lambda e: e.error_message, "dim")),
+}
+
+
+def columns_for(kinds: set[str]) -> tuple[Col, ...]:
+    return KIND_COLUMNS.get(next(iter(kinds)), DEFAULT_COLUMNS) if len(kinds) == 1 else DEFAULT_COLUMNS
+
+
+def header_line(columns: tuple[Col, ...]) -> Text:
+    line = Text(no_wrap=True, end="", style="bold")
+    for column in columns:
+        line.append(column.header.ljust(column.width) if column.width else column.header)
+        if column.width:
+            line.append(" ")
+    return line
+
+
+def event_line(event: Event, columns: tuple[Col, ...] = DEFAULT_COLUMNS) -> Text:
+    """One event as one line of columns; log values cleaned."""
     line = Text(no_wrap=True, end="")
-    line.append(f"{clock_time(event.time):<{_TIME}}", style="dim")
-    line.append(" ")
-    line.append_text(cell(event.kind, KIND_COLORS.get(event.kind, OTHER_COLOR), _KIND - 1))
-    line.pad_right(_TIME + 1 + _KIND - line.cell_len)
-    line.append_text(cell(target(event), "", _TARGET - 1))
-    line.pad_right(_TIME + 1 + _KIND + _TARGET - line.cell_len)
-    line.append_text(cell(summary(event), "dim", 400))
+    edge = 0
+    for column in columns:
+        style = KIND_COLORS.get(event.kind, OTHER_COLOR) if column is KIND else column.style
+        value = column.value(event)
+        if column.width:
+            line.append_text(cell(value or "-", style, column.width - 1))
+            edge += column.width + 1
+            line.pad_right(edge - line.cell_len)
+        else:
+            line.append_text(cell(value or "", style, 400))
     return line
 
 
@@ -76,8 +125,9 @@ class EventLog(ScrollView, can_focus=True):
             self.log = log
             self.event = event
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, columns: tuple[Col, ...] = DEFAULT_COLUMNS, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.columns = columns
         self.events: list[Event] = []  # newest first: descending (time, seq)
         self._cache: dict[int, Strip] = {}
         self._width = 0
@@ -115,7 +165,7 @@ class EventLog(ScrollView, can_focus=True):
         event = self.events[index]
         strip = self._cache.get(event.seq)
         if strip is None:
-            segments = list(event_line(event).render(self.app.console))
+            segments = list(event_line(event, self.columns).render(self.app.console))
             strip = self._cache[event.seq] = Strip(segments).crop(0, width).extend_cell_length(width)
         if index == self.cursor and self.has_focus:
             return strip.apply_style(Style(reverse=True))

@@ -24,7 +24,7 @@ from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
 from ..safe import cell, content
 from .charts import Chart, Series
-from .eventlog import EventLog
+from .eventlog import DEFAULT_COLUMNS, EventLog, header_line
 from .tables import Column, Table
 
 RECENT_ROWS = 50
@@ -386,6 +386,7 @@ class GeoPanel(Panel):
 
 class EventsPanel(Panel):
     def compose(self) -> ComposeResult:
+        yield Static(header_line(DEFAULT_COLUMNS), id="list-header")
         yield EventLog(id="event-log")
 
     def first_focus(self) -> EventLog:

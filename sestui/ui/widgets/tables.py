@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from ..safe import cell, content
@@ -33,6 +34,12 @@ class Table(DataTable):
     DEFAULT_CSS = """
     Table { height: auto; max-height: 100%; }
     """
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "select_cursor", "Show events"),
+        Binding("F", "app.pin", "Pin as filter"),
+    ]
 
     def __init__(self, title: str, columns: Sequence[Column], drill: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

@@ -1,0 +1,59 @@
+"""A row of a ranking or breakdown turned into filter terms: what "show me those events" means.
+
+The same terms drive the drilldown screen (events matching the row) and `F` (pin the row as a
+global filter), so both always agree with the number in the row.
+"""
+
+from __future__ import annotations
+
+from . import events as k
+from .dimensions import DIMENSIONS, GROUPS, MISSING, split_class
+from .filters import quote
+
+# CloudTrail groups as filter globs (the Sumo Logic SES app's wildcards).
+GROUP_PATTERNS = {
+    "Identity": "*Identit*",
+    "GetSend": "GetSend*",
+    "Domain": "*Domain*",
+    "Receipt": "*Receipt*",
+    "EmailAddress": "*EmailAddress*",
+}
+assert set(GROUP_PATTERNS) == set(GROUPS)
+
+
+def _term(field: str, value: str) -> str:
+    return f"{field}:{MISSING}" if value == MISSING else f"{field}:{quote(value)}"
+
+
+def _kinds(kinds: tuple[str, ...]) -> list[str]:
+    if len(kinds) == 1:
+        return [f"kind:{kinds[0]}"]
+    excluded = [kind for kind in k.KINDS if kind not in kinds]
+    return [f"-kind:{kind}" for kind in excluded]
+
+
+def terms_for(drill: str, key: str) -> list[str]:
+    """Filter terms selecting the events counted in a row (`drill` names the table's rows)."""
+    if drill == "kind":
+        if key == "Other":
+            return [f"-kind:{kind}" for kind in k.KINDS]
+        return [f"kind:{key}"]
+    if drill == "mta":
+        return ["kind:Delivery", _term("mta", key)]
+    if drill == "group":
+        return ["kind:CloudTrail", f"event:{GROUP_PATTERNS[key]}"]
+    if drill == "bounce_classes":
+        kind, sub = split_class(key)
+        return ["kind:Bounce", _term("type", kind), _term("subtype", sub)]
+    dimension = DIMENSIONS[drill]
+    terms = _kinds(dimension.kinds)
+    if dimension.failed_only:
+        terms.append("error:*")
+    assert dimension.filter_field is not None
+    terms.append(_term(dimension.filter_field, key))
+    return terms
+
+
+def describe(title: str, key: str) -> str:
+    """'Bounced domains: gmail.com' for titles and breadcrumbs."""
+    return f"{title}: {key.replace(chr(31), ' / ')}"

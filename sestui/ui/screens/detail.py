@@ -1,0 +1,93 @@
+"""One event: every normalized field, the original record, and the message's timeline."""
+
+from __future__ import annotations
+
+from rich.table import Table as RichTable
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...describe import fields, original, summary, target, timeline
+from ...events import Event
+from ..format import KIND_COLORS, OTHER_COLOR, clock_time, offset
+from ..safe import cell, content, text
+from ..widgets.tables import Column, Table
+from .events import crumbs
+
+
+def label(event: Event) -> str:
+    """How an event is named in breadcrumbs."""
+    return f"{event.kind} {event.message_id or event.request_id or event.seq}"
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("e", "export", "Export")]
+
+    def __init__(self, trail: list[str], event: Event, ring: list[Event]) -> None:
+        super().__init__()
+        self.trail = trail + [label(event)]
+        self.event = event
+        self.timeline = timeline(ring, event.message_id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(content(crumbs(self.trail)), id="crumbs")
+        with Horizontal(id="detail-top"):
+            with VerticalScroll(id="detail-fields"):
+                yield Static(self._fields())
+            with VerticalScroll(id="detail-raw"):
+                yield Static(text(original(self.event)), id="raw-record")
+        yield Table(
+            "Message timeline",
+            [Column("Offset", 13, True), Column("Time", 15), Column("Kind", 17), Column("Recipient / call", 32), Column("Summary")],
+            drill="event",
+            id="timeline",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-fields").border_title = "Fields"
+        self.query_one("#detail-raw").border_title = "Original record (unwrapped)"
+        table = self.query_one("#timeline", Table)
+        note = f"{len(self.timeline)} events in the ring with this message id" if self.event.message_id else "no message id"
+        table.set_title(note)
+        rows = []
+        for delta, event in self.timeline:
+            style = KIND_COLORS.get(event.kind, OTHER_COLOR)
+            current = "▶ " if event is self.event else "  "
+            rows.append(
+                (
+                    str(event.seq),
+                    [offset(delta), cell(clock_time(event.time)), cell(current + event.kind, style), cell(target(event)), cell(summary(event), "dim", 200)],
+                    (offset(delta), clock_time(event.time), event.kind, target(event), summary(event)),
+                )
+            )
+        table.show(rows)
+        if self.timeline:
+            table.move_cursor(row=[e for _, e in self.timeline].index(self.event), animate=False)
+        table.focus()
+
+    def _fields(self) -> RichTable:
+        grid = RichTable.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for name, value in fields(self.event):
+            grid.add_row(name, text(value))
+        return grid
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        seq = message.row_key.value
+        chosen = next((e for _, e in self.timeline if str(e.seq) == seq), None)
+        if chosen is not None and chosen is not self.event:
+            self.app.open_detail(self.trail[:-1], chosen)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_export(self) -> None:
+        """The event's whole message (its timeline), or the event alone without a message id."""
+        events = [e for _, e in self.timeline] or [self.event]
+        self.app.export_events(label(self.event), events)  # type: ignore[attr-defined]

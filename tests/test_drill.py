@@ -1,0 +1,200 @@
+"""Drilldown, message timelines, the global filter and exports, driven from the keyboard."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+
+import orjson
+
+from helpers import SAMPLE_LOGS
+from sestui import events as k
+from sestui.query import WINDOWS_BY_NAME, Query
+from sestui.ui.screens.detail import DetailScreen
+from sestui.ui.screens.events import EventsScreen
+from sestui.ui.widgets.eventlog import EventLog
+from sestui.ui.widgets.filterbar import FilterBar
+from sestui.ui.widgets.tables import Table
+from ui_support import cells, sample_app, sample_store
+
+
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_drill_from_a_bounced_domain_to_an_event_and_back():
+    app = sample_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        await pilot.press("2", "tab")  # Top bounced domains
+        await pilot.pause()
+        domains = app.focused
+        assert isinstance(domains, Table) and domains.drill == "bounce_domains"
+        domain, count = cells(domains)[0][:2]
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        listed = screen.query_one(EventLog).events
+        assert listed and all(e.kind == k.BOUNCE for e in listed)
+        assert all(any(r.lower().endswith("@" + domain) for r in e.recipients) for e in listed)
+        assert sum(sum(r.lower().endswith("@" + domain) for r in e.recipients) for e in listed) == int(count)
+        assert [e.time for e in listed] == sorted((e.time for e in listed), reverse=True)
+        assert f"{domain} · {len(listed)} events · 24h" in screen.title_text
+        assert "Bounces" in str(screen.query_one("#crumbs").render())
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.event is listed[1]
+        raw = str(app.screen.query_one("#raw-record").render())
+        assert '"bounceType"' in raw
+        await pilot.press("escape")
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+        assert app.focused is domains
+
+
+async def test_timeline_of_a_message_with_send_delivery_open_and_click():
+    store = sample_store()
+    by_message: dict[str, set[str]] = {}
+    for event in store.main.ring:
+        if event.message_id:
+            by_message.setdefault(event.message_id, set()).add(event.kind)
+    message = next(m for m, kinds in sorted(by_message.items()) if {"Send", "Delivery", "Open", "Click"} <= kinds)
+    click = next(e for e in store.main.ring if e.message_id == message and e.kind == k.CLICK)
+    app = sample_app(store)
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        app.open_detail(["Events"], click)
+        await pilot.pause()
+        rows = cells(app.screen.query_one("#timeline", Table))
+        kinds = [row[2].strip("▶ ") for row in rows]
+        expected = [e.kind for e in sorted((e for e in store.main.ring if e.message_id == message), key=lambda e: (e.time, e.seq))]
+        assert kinds == expected
+        assert kinds.index("Send") < kinds.index("Delivery") < kinds.index("Open") < kinds.index("Click")
+        assert rows[0][0] == "+0.000 s"
+        assert "▶" in rows[kinds.index("Click")][2]  # the event we came from is marked
+        offsets = [e.time for e in sorted((e for e in store.main.ring if e.message_id == message), key=lambda e: (e.time, e.seq))]
+        assert offsets == sorted(offsets)
+
+
+def report_counts(filter_text: str, window: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "sestui", "report", "--json", "--window", window, "--filter", filter_text, str(SAMPLE_LOGS)],
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert result.returncode == 0, result.stderr
+    return orjson.loads(result.stdout)
+
+
+async def test_a_filter_changes_every_tab_like_report_filter_does():
+    filter_text = "-kind:Open -domain:outlook.com"
+    expected = report_counts(filter_text, "24h")
+    app = sample_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.press("f")
+        await pilot.press(*filter_text, "enter")
+        await settle(app, pilot)
+        assert app.filter_text == filter_text and "filter: " + filter_text in app.sub_title
+        kinds = {row[0]: int(row[1].replace(",", "")) for row in cells(app.query_one("#t-kinds", Table))}
+        assert {kind: n for kind, n in expected["counts"].items() if n} == {kind: n for kind, n in kinds.items() if n}
+        assert "Open" not in kinds or kinds["Open"] == 0
+        await pilot.press("2")
+        await pilot.pause()
+        shown = [[row[0], int(row[1])] for row in cells(app.query_one("#t-bounce_domains", Table))]
+        assert shown == expected["bounces"]["top_domains"]
+        assert all(domain != "outlook.com" for domain, _ in shown)
+        await pilot.press("3")
+        await pilot.pause()
+        feedback = {row[0]: int(row[1]) for row in cells(app.query_one("#t-feedback_types", Table))}
+        assert feedback == expected["complaints"]["feedback_types"]
+        await pilot.press("4")
+        await pilot.pause()
+        mta = cells(app.query_one("#t-mta", Table))
+        assert [[row[0], int(row[1])] for row in mta][:10] == [[m["reporting_mta"], m["count"]] for m in expected["deliveries"]["mta"]]
+        await pilot.press("5")
+        await pilot.pause()
+        errors = [[row[0], int(row[1])] for row in cells(app.query_one("#t-error_codes", Table))]
+        assert errors == expected["cloudtrail"]["top_error_codes"]
+        # Ctrl+F clears it: back to the unfiltered numbers.
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert app.filter_text == "" and app.store.view is None
+
+
+async def test_an_invalid_filter_shows_an_error_and_applies_nothing():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("f", *"kind:Bounce nosuchfield:x", "enter")
+        await settle(app, pilot)
+        bar = app.query_one(FilterBar)
+        assert bar.display and bar.error is not None and "nosuchfield" in bar.error
+        assert app.store.view is None and app.filter_text == ""
+        await pilot.press("escape")
+        assert not bar.display
+
+
+async def test_pin_a_row_as_a_filter():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2", "tab")
+        await pilot.pause()
+        domain = cells(app.focused)[0][0]
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert app.filter_text == f"kind:Bounce domain:{domain}"
+        counts = Query(app.store, WINDOWS_BY_NAME["24h"]).counts()
+        assert counts["Bounce"] > 0 and counts["Delivery"] == 0
+
+
+async def test_search_inside_a_list_moves_to_the_next_match():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7")
+        await pilot.pause()
+        log = app.focused
+        assert isinstance(log, EventLog)
+        app.open_drill(["Events"], "Events by kind", "CloudTrail", ["kind:CloudTrail"])
+        await pilot.pause()
+        await pilot.press("slash", *"error:AccessDenied", "enter")
+        await pilot.pause()
+        drill = app.screen.query_one(EventLog)
+        assert drill.current is not None and drill.current.error_code == "AccessDenied"
+        first = drill.cursor
+        await pilot.press("n")
+        assert drill.cursor != first and drill.current.error_code == "AccessDenied"
+
+
+async def test_exports_write_the_expected_rows(tmp_path):
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2", "tab", "e")
+        await pilot.pause()
+        table_rows = cells(app.focused)
+        [csv_file] = list(tmp_path.glob("*.csv"))
+        with open(csv_file, newline="") as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == ["Domain", "Count", "Share"]
+        assert [[row[0], row[1]] for row in rows[1:]] == [[r[0], r[1]] for r in table_rows]
+        await pilot.press("7", "e")
+        await pilot.pause()
+        [jsonl] = list(tmp_path.glob("*events*.jsonl"))
+        lines = jsonl.read_bytes().splitlines()
+        log = app.query_one("#event-log", EventLog)
+        assert len(lines) == len(log.events)
+        assert orjson.loads(lines[0]) == orjson.loads(bytes(log.events[0].raw))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert list(tmp_path.glob("*.svg"))
