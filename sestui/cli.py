@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--rate", type=float, default=200.0, help="messages per second (default 200)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--max-events", type=_positive_int, default=DEFAULT_MAX_EVENTS, metavar="N")
+    demo.add_argument("--geoip-db", action="append", default=[], metavar="PATH", help="as for tail")
     return parser
 
 

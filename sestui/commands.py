@@ -14,6 +14,8 @@ import time
 from .cli import EXIT_OK, UsageError, since_of, window_of
 from .paths import Target
 from .demo import DemoWriter, demo_path
+from .geo import NOT_CONFIGURED, Geo
+from .geo import load as load_geo
 from .query import WINDOWS_BY_NAME, Query
 from .report import summary, to_json, to_text
 from .sources import Follower, Options, read_to_end, targets_of
@@ -43,13 +45,22 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     return targets_of(inputs)
 
 
-def _store(args: argparse.Namespace) -> Store:
+def _geo(args: argparse.Namespace) -> Geo | None:
+    """The GeoIP database, if any. A database that cannot be used is one line on stderr, never
+    fatal; no database at all is silent (geo is optional)."""
+    geo, reason = load_geo(args.geoip_db)
+    if reason and (args.geoip_db or not reason.startswith(NOT_CONFIGURED)):
+        print(f"sestui: {reason}", file=sys.stderr)
+    return geo
+
+
+def _store(args: argparse.Namespace, geo: Geo | None = None) -> Store:
     keep = None
     if getattr(args, "filter", ""):
         from .filters import FilterError, compile_filter
 
         try:
-            keep = compile_filter(args.filter)
+            keep = compile_filter(args.filter, geo.country if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
     return Store(max_events=args.max_events, since=since_of(args.since), keep=keep)
@@ -82,22 +93,23 @@ def _files_once(targets: list[Target]) -> list[str]:
 def run_report(args: argparse.Namespace) -> int:
     tune_gc()
     window = window_of(args.window)
-    store = _store(args)
+    geo = _geo(args)
+    store = _store(args, geo)
     targets = _targets(args)
     if args.follow:
-        return _report_follow(args, store, targets, window)
+        return _report_follow(args, store, targets, window, geo)
     options = _options(args)
     for path in _files_once(targets):
         try:
             read_to_end(path, store, options)
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    _print_report(args, store, window, sources=None)
+    _print_report(args, store, window, None, geo)
     return EXIT_OK
 
 
-def _print_report(args: argparse.Namespace, store: Store, window, sources) -> None:  # type: ignore[no-untyped-def]
-    report = summary(Query(store, window, top=args.top), args.outlier_ms)
+def _print_report(args: argparse.Namespace, store: Store, window, sources, geo) -> None:  # type: ignore[no-untyped-def]
+    report = summary(Query(store, window, top=args.top), args.outlier_ms, geo)
     if sources is not None:
         report["sources"] = [status.as_dict() for status in sources]
     if args.json:
@@ -110,7 +122,7 @@ def _print_report(args: argparse.Namespace, store: Store, window, sources) -> No
     sys.stdout.flush()
 
 
-def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target], window) -> int:  # type: ignore[no-untyped-def]
+def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target], window, geo) -> int:  # type: ignore[no-untyped-def]
     follower = Follower(targets, store, _options(args))
     stop = threading.Event()
 
@@ -123,10 +135,10 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
     next_at = time.monotonic() + args.every
     while not stop.wait(max(0.0, next_at - time.monotonic())):
         next_at += args.every
-        _print_report(args, store, window, follower.statuses)
+        _print_report(args, store, window, follower.statuses, geo)
     follower.stop()
     follower.join(5)
-    _print_report(args, store, window, follower.statuses)
+    _print_report(args, store, window, follower.statuses, geo)
     return EXIT_OK
 
 
@@ -145,7 +157,15 @@ def _keyboard_from_tty() -> int:
     return data_fd
 
 
-def _run_app(store: Store, follower: Follower, window: str, filter_text: str = "", export_dir: str = ".") -> int:
+def _run_app(
+    store: Store,
+    follower: Follower,
+    window: str,
+    filter_text: str = "",
+    export_dir: str = ".",
+    geo: Geo | None = None,
+    geo_note: str | None = None,
+) -> int:
     from .ui.app import make_app
 
     if window not in WINDOWS_BY_NAME:
@@ -154,10 +174,12 @@ def _run_app(store: Store, follower: Follower, window: str, filter_text: str = "
         from .filters import FilterError, compile_filter
 
         try:
-            compile_filter(filter_text)
+            compile_filter(filter_text, geo.country if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
-    app = make_app(store=store, follower=follower, window=window, filter_text=filter_text, export_dir=export_dir)
+    app = make_app(
+        store=store, follower=follower, window=window, filter_text=filter_text, export_dir=export_dir, geo=geo, geo_note=geo_note
+    )
     app.run()
     return EXIT_OK
 
@@ -168,7 +190,8 @@ def run_tail(args: argparse.Namespace) -> int:
     targets = _targets(args)
     stdin_fd = _keyboard_from_tty() if any(t.kind == "stdin" for t in targets) else None
     follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd)
-    return _run_app(store, follower, args.window, args.filter, args.export_dir)
+    geo, note = load_geo(args.geoip_db)
+    return _run_app(store, follower, args.window, args.filter, args.export_dir, geo, note)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -179,7 +202,8 @@ def run_demo(args: argparse.Namespace) -> int:
         writer.start()
         store = Store(max_events=args.max_events)
         follower = Follower(targets_of([path]), store, Options())
+        geo, note = load_geo(args.geoip_db)
         try:
-            return _run_app(store, follower, "15m")
+            return _run_app(store, follower, "15m", geo=geo, geo_note=note)
         finally:
             writer.stop()

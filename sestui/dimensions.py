@@ -63,6 +63,14 @@ def _bounce_class(event: Event) -> tuple[str, ...]:
     return (f"{event.bounce_type or MISSING}\x1f{event.bounce_subtype or MISSING}",)
 
 
+def _failed(event: Event) -> bool:
+    return event.error_code is not None
+
+
+def _ok(event: Event) -> bool:
+    return event.error_code is None
+
+
 def split_class(key: str) -> tuple[str, str]:
     """(type, subtype) of a bounce-class key."""
     kind, _, sub = key.partition("\x1f")
@@ -72,7 +80,7 @@ def split_class(key: str) -> tuple[str, str]:
 class Dimension:
     """A rankable attribute of events of some kinds: one attribute, or a key function."""
 
-    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "failed_only")
+    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "where", "terms")
 
     def __init__(
         self,
@@ -84,10 +92,12 @@ class Dimension:
         attr: str | None = None,
         keys: Callable[[Event], Iterable[str]] | None = None,
         per_recipient: Callable[[str], str] | None = None,
-        failed_only: bool = False,
+        where: Callable[[Event], bool] | None = None,
+        terms: tuple[str, ...] = (),
     ) -> None:
         """Events are keyed by one attribute, a key function, or each recipient through
-        `per_recipient` (addresses, domains)."""
+        `per_recipient` (addresses, domains); `where` narrows the events counted, and `terms`
+        are the filter terms that narrow them the same way (for drilldown)."""
         self.name = name
         self.title = title
         self.kinds = kinds
@@ -95,15 +105,16 @@ class Dimension:
         self.keys = keys
         self.per_recipient = per_recipient
         self.filter_field = filter_field  # the filter term a row of this dimension pins
-        self.failed_only = failed_only
+        self.where = where
+        self.terms = terms
 
     def keys_of(self, event: Event) -> Iterable[str]:
         return self.all_keys([event])
 
     def all_keys(self, events: list[Event]) -> list[str]:
         """The keys of many events at once."""
-        if self.failed_only:
-            events = [e for e in events if e.error_code is not None]
+        if self.where is not None:
+            events = [e for e in events if self.where(e)]
         if self.per_recipient is not None:
             key = self.per_recipient
             return [key(r) for e in events for r in e.recipients]
@@ -136,8 +147,15 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("delivery_domains", "Delivered domains", _D, "domain", per_recipient=domain_of),
         Dimension("delay_types", "Delivery delays by type", (k.DELIVERY_DELAY,), "type", keys=_delay),
         Dimension("error_codes", "Error codes", _CT, "error", attr="error_code"),
-        Dimension("failed_names", "Failed calls", _CT, "event", attr="event_name", failed_only=True),
+        Dimension("failed_names", "Failed calls", _CT, "event", attr="event_name", where=_failed, terms=("error:*",)),
         Dimension("ct_users", "CloudTrail users", _CT, "user", attr="user"),
         Dimension("ct_names", "CloudTrail calls", _CT, "event", attr="event_name"),
+        # Addresses located on the Geo tab; rows there are countries (filter_field of a place).
+        Dimension("geo_source_ips", "Mail source IPs", SES_KINDS, "source_country", attr="source_ip"),
+        Dimension("geo_mta_ips", "Remote MTA IPs", (k.DELIVERY, k.BOUNCE), "mta_country", attr="remote_ip"),
+        Dimension("geo_engagement_ips", "Open and click IPs", (k.OPEN, k.CLICK), "client_country", attr="client_ip"),
+        Dimension("geo_ct_ok_ips", "CloudTrail callers, successful", _CT, "source_country", attr="source_ip", where=_ok, terms=("-error:*",)),
+        Dimension("geo_ct_failed_ips", "CloudTrail callers, failed", _CT, "source_country", attr="source_ip", where=_failed, terms=("error:*",)),
     )
 }
+GEO_DIMENSIONS = ("geo_source_ips", "geo_mta_ips", "geo_engagement_ips", "geo_ct_ok_ips", "geo_ct_failed_ips")

@@ -45,13 +45,13 @@ def terms_for(drill: str, key: str) -> list[str]:
     if drill == "bounce_classes":
         kind, sub = split_class(key)
         return ["kind:Bounce", _term("type", kind), _term("subtype", sub)]
+    if drill.startswith("geo:"):  # a place row of the Geo tab: its country
+        dimension = DIMENSIONS[drill[4:]]
+        assert dimension.filter_field is not None
+        return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, key.split(chr(31))[0])]
     dimension = DIMENSIONS[drill]
-    terms = _kinds(dimension.kinds)
-    if dimension.failed_only:
-        terms.append("error:*")
     assert dimension.filter_field is not None
-    terms.append(_term(dimension.filter_field, key))
-    return terms
+    return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, key)]
 
 
 def describe(title: str, key: str) -> str:

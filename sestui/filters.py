@@ -22,8 +22,16 @@ from .parsing import message_tags
 
 Getter = Callable[[Event], Iterable[str]]
 Predicate = Callable[[Event], bool]
-# Country lookup for `country:` terms: an event's ISO country codes (from its IPs).
-CountryOf = Callable[[Event], Iterable[str]]
+# Country lookup for `country:` terms: an address to its ISO country code (or private / aws /
+# unknown); available when a GeoIP database is configured.
+Locate = Callable[[str], str]
+# country: looks at every address of an event; the others at one kind of address each.
+COUNTRY_FIELDS = {
+    "country": ("source_ip", "remote_ip", "client_ip"),
+    "source_country": ("source_ip",),
+    "mta_country": ("remote_ip",),
+    "client_country": ("client_ip",),
+}
 
 
 class FilterError(ValueError):
@@ -63,7 +71,7 @@ FIELDS: dict[str, Getter] = {
     "template": lambda e: _one(e.template),
     "subject": lambda e: _one(e.subject),
 }
-FIELD_NAMES = (*FIELDS, "tag.NAME", "country")
+FIELD_NAMES = (*FIELDS, "tag.NAME", *COUNTRY_FIELDS)
 
 # Fields free text is looked for in.
 _TEXT_FIELDS = (
@@ -123,7 +131,14 @@ def parse_terms(text: str) -> list[str]:
         raise FilterError(f"unbalanced quotes ({exc})") from None
 
 
-def compile_filter(text: str, country_of: CountryOf | None = None) -> Predicate:
+def _country_getter(locate: Locate, attrs: tuple[str, ...]) -> Getter:
+    def countries(event: Event) -> Iterable[str]:
+        return [locate(ip) for ip in (getattr(event, attr) for attr in attrs) if ip]
+
+    return countries
+
+
+def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
     """A predicate for a filter expression; raises FilterError on invalid syntax."""
     checks: list[tuple[bool, Predicate]] = []
     for term in parse_terms(text):
@@ -136,10 +151,10 @@ def compile_filter(text: str, country_of: CountryOf | None = None) -> Predicate:
                 getter = FIELDS[field]
             elif field.startswith("tag.") and len(field) > 4:
                 getter = _tag_getter(match.group(2)[4:])
-            elif field == "country":
-                if country_of is None:
-                    raise FilterError("country: needs a GeoIP database (see the Geo tab)")
-                getter = country_of
+            elif field in COUNTRY_FIELDS:
+                if locate is None:
+                    raise FilterError(f"{field}: needs a GeoIP database (see the Geo tab)")
+                getter = _country_getter(locate, COUNTRY_FIELDS[field])
             else:
                 raise FilterError(f"unknown field {field!r}; fields: {', '.join(FIELD_NAMES)}")
             if not value:

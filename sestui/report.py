@@ -10,8 +10,9 @@ from typing import Any
 
 import orjson
 
-from .aggregates import Metric
+from .aggregates import Metric, top_items
 from .dimensions import split_class
+from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from .store import Store
 from .textsafe import clean_line
@@ -20,7 +21,27 @@ from .timeparse import iso
 SCHEMA = 1
 
 
-def summary(query: Query, outlier_ms: float | None = None) -> dict[str, Any]:
+GEO_KEYS = {
+    "source_ips": "geo_source_ips",
+    "mta_ips": "geo_mta_ips",
+    "open_click_ips": "geo_engagement_ips",
+    "cloudtrail_ok_ips": "geo_ct_ok_ips",
+    "cloudtrail_failed_ips": "geo_ct_failed_ips",
+}
+
+
+def geo_summary(query: Query, geo: Geo | None) -> dict[str, Any]:
+    """Country counts per category of address; empty lists without a database."""
+    out: dict[str, Any] = {"database": geo.database if geo else None}
+    for key, dimension in GEO_KEYS.items():
+        counts = countries(geo, query.ranked_counts(dimension).rows_dict) if geo else {}
+        out[key] = [[code, n] for code, n in top_items(counts, query.top)]
+    if geo is not None and geo.error:
+        out["error"] = geo.error
+    return out
+
+
+def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = None) -> dict[str, Any]:
     """The report object (schema 1); every key is always present."""
     store: Store = query.store
     top = query.top
@@ -101,6 +122,7 @@ def summary(query: Query, outlier_ms: float | None = None) -> dict[str, Any]:
             "top_accounts": rows("accounts"),
             "top_config_sets": rows("config_sets"),
         },
+        "geo": geo_summary(query, geo),
     }
 
 
@@ -194,6 +216,12 @@ def to_text(report: dict[str, Any]) -> str:
     _table(out, "Top error codes", trail["top_error_codes"])
     _table(out, "Top failed calls", trail["top_failed_event_names"])
     _table(out, "Top CloudTrail users", trail["top_users"])
+    geo = report["geo"]
+    if geo["database"]:
+        out.append("")
+        out.append(f"Geo ({geo['database']['type']}, built {geo['database']['build_date']})")
+        for key, title in (("source_ips", "Mail source IPs"), ("mta_ips", "Remote MTA IPs"), ("open_click_ips", "Open and click IPs"), ("cloudtrail_ok_ips", "CloudTrail callers, successful"), ("cloudtrail_failed_ips", "CloudTrail callers, failed")):
+            _table(out, f"{title} by country", geo[key])
     return "\n".join(out) + "\n"
 
 

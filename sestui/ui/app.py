@@ -22,6 +22,7 @@ from ..drill import describe, terms_for
 from ..events import Event
 from ..export import export_path, write_csv, write_jsonl
 from ..filters import FilterError, compile_filter
+from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Store
@@ -89,8 +90,13 @@ class SestuiApp(App[None]):
         tick_seconds: float = TICK_SECONDS,
         filter_text: str = "",
         export_dir: str = ".",
+        geo: Geo | None = None,
+        geo_note: str | None = None,
     ) -> None:
         super().__init__()
+        self.geo = geo
+        self.geo_note = geo_note
+        self.locate = geo.country if geo is not None else None
         self.filter_text = ""
         self._initial_filter = filter_text
         self.export_dir = export_dir
@@ -322,7 +328,7 @@ class SestuiApp(App[None]):
     def open_drill(self, trail: list[str], title: str, key: str, terms: list[str]) -> None:
         query = self.current or Query(self.store, self.window)
         try:
-            match = compile_filter(" ".join(terms), self.country_of)
+            match = compile_filter(" ".join(terms), self.locate)
         except FilterError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -347,8 +353,6 @@ class SestuiApp(App[None]):
 
     # -- filter ---------------------------------------------------------------------------
 
-    country_of = None  # set when a GeoIP database is configured (country: terms)
-
     def action_filter(self) -> None:
         self.main(FilterBar).open(self.filter_text)
 
@@ -365,7 +369,7 @@ class SestuiApp(App[None]):
             self.action_clear_filter()
             return True
         try:
-            match = compile_filter(text, self.country_of)
+            match = compile_filter(text, self.locate)
         except FilterError as exc:
             self.main(FilterBar).show_error(str(exc))
             return False
@@ -489,6 +493,8 @@ def make_app(
     auto_tick: bool = True,
     filter_text: str = "",
     export_dir: str = ".",
+    geo: Geo | None = None,
+    geo_note: str | None = None,
 ) -> SestuiApp:
     """The app over a store; tests pass their own store and clock and drive `tick()`."""
     return SestuiApp(
@@ -499,6 +505,8 @@ def make_app(
         auto_tick=auto_tick,
         filter_text=filter_text,
         export_dir=export_dir,
+        geo=geo,
+        geo_note=geo_note,
     )
 
 

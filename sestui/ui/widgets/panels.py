@@ -20,12 +20,15 @@ from ...aggregates import Metric
 from ...describe import target
 from ...dimensions import DIMENSIONS, GROUPS, split_class
 from ...events import Event
+from ...geo import HOW_TO, NOT_CONFIGURED, SPECIAL_NAMES, Place, places, split_key
+from ...mapdata import centroids
 from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
 from ..safe import cell, content
 from .charts import Chart, Series
 from .eventlog import DEFAULT_COLUMNS, EventLog, header_line
 from .tables import Column, Table
+from .worldmap import Marker, WorldMap
 
 RECENT_ROWS = 50
 SHARE = Column("Share", 6, numeric=True)
@@ -73,12 +76,18 @@ class TextData:
 
 
 @dataclass(frozen=True, slots=True)
+class MapData:
+    markers: list[Marker]
+    legend: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class EventsData:
     events: list[Event]
     title: str
 
 
-Update = TableData | ChartData | TextData | EventsData
+Update = TableData | ChartData | TextData | EventsData | MapData
 Updates = dict[str, Update]  # widget id -> what it shows next
 
 
@@ -104,6 +113,9 @@ class Panel(VerticalScroll):
             elif isinstance(update, TextData):
                 assert isinstance(widget, Static)
                 widget.update(update.text)
+            elif isinstance(update, MapData):
+                assert isinstance(widget, WorldMap)
+                widget.set_markers(update.markers, update.legend)
             else:
                 assert isinstance(widget, EventLog)
                 widget.border_title = content(update.title)
@@ -371,17 +383,64 @@ class CloudTrailPanel(Panel):
         return updates
 
 
+GEO_TABLES = (
+    ("geo_source_ips", "Mail source IPs", "#5f87d7", "events"),
+    ("geo_mta_ips", "Remote MTA IPs", "#5faf5f", "deliveries + bounces"),
+    ("geo_engagement_ips", "Open and click IPs", "#5fafaf", "opens + clicks"),
+    ("geo_ct_ok_ips", "CloudTrail callers, successful", "#bcbcbc", "calls"),
+    ("geo_ct_failed_ips", "CloudTrail callers, failed", "#d75f5f", "calls"),
+)
+
+
 class GeoPanel(Panel):
     def compose(self) -> ComposeResult:
-        yield Static(
-            "GeoIP not configured.\n\nsestui locates mail source IPs, remote MTAs, opens and clicks, and CloudTrail callers "
-            "with a MaxMind database (GeoLite2 City or Country).",
-            id="geo-missing",
-            classes="box",
-        )
+        yield Static(id="geo-db", classes="box")
+        yield WorldMap(id="geo-map")
+        tables = [
+            Table(title, [Column("Country", 20), Column("City", 14), Column("Network"), Column("Count", 8, True), SHARE], drill=f"geo:{name}", id=f"t-{name}")
+            for name, title, _, _ in GEO_TABLES
+        ]
+        for pair in range(0, len(tables), 2):
+            yield _row_group(*tables[pair : pair + 2])
 
     def gather(self, query: Query) -> Updates:
-        return {}
+        geo = getattr(self.app, "geo", None)
+        if geo is None:
+            note = getattr(self.app, "geo_note", None) or NOT_CONFIGURED + HOW_TO
+            return {"geo-db": TextData(Text(note, style="yellow"))} | {f"t-{name}": TableData([], "no GeoIP database") for name, *_ in GEO_TABLES}
+        database = geo.database or {}
+        header = Text()
+        header.append(f"{database.get('type', '?')}", style="bold")
+        header.append(f" · built {database.get('build_date', '?')[:10]}", style="bold yellow" if database.get("build_date", "9")[:4] < "2024" else "")
+        header.append(f" · {database.get('path', '')}", style="dim")
+        if geo.asn_info is not None:
+            header.append(f" · ASN: {geo.asn_info.type}", style="dim")
+        if geo.error:
+            header.append(f"\n{geo.error}", style="bold red")
+        updates: Updates = {"geo-db": TextData(header)}
+        markers: list[Marker] = []
+        for name, title, color, unit in GEO_TABLES:
+            grouped = places(geo, query.ranked_counts(name).rows_dict)
+            total = sum(n for _, n in grouped.values()) or 1
+            rows: list[Row] = []
+            for key, (place, n) in sorted(grouped.items(), key=lambda kv: (-kv[1][1], kv[0]))[:RECENT_ROWS]:
+                country = place.country if place.country in SPECIAL_NAMES else f"{place.country} {place.name}"
+                network = split_key(key)[2]
+                rows.append((key, [cell(country), cell(place.city or ""), cell(network), count(n), f"{n / total * 100:.1f}%"], (place.country, place.name, place.city or "", network, n)))
+                position = _position(place)
+                if position is not None:
+                    markers.append(Marker(position[0], position[1], n, color))
+            updates[f"t-{name}"] = table_data(query, rows, unit)
+        updates["geo-map"] = MapData(markers, [(title, color) for _, title, color, _ in GEO_TABLES])
+        return updates
+
+
+def _position(place: Place) -> tuple[float, float] | None:
+    """Where to mark a place: its coordinates, else its country's centroid."""
+    if place.lat is not None and place.lon is not None:
+        return place.lat, place.lon
+    centroid = centroids().get(place.country)
+    return (centroid[0], centroid[1]) if centroid else None
 
 
 class EventsPanel(Panel):

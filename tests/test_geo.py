@@ -1,0 +1,171 @@
+"""GeoIP: database discovery, lookups, labels for non-public addresses, report and filter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from factory import BASE, cloudtrail, delivery, jsonl, send
+from helpers import SHARED, events, ingest
+from sestui import geo as g
+from sestui.filters import FilterError, compile_filter
+
+DBS = SHARED / "geoip"
+pytestmark = pytest.mark.skipif(not (DBS / "GeoLite2-City-Test.mmdb").exists(), reason="MaxMind test databases (../shared/geoip) are not here")
+CITY, COUNTRY, ASN = (str(DBS / f"GeoLite2-{kind}-Test.mmdb") for kind in ("City", "Country", "ASN"))
+BROKEN = str(DBS / "GeoIP2-City-Test-Broken-Double-Format.mmdb")
+
+
+@pytest.mark.parametrize(
+    "value, label",
+    [
+        ("10.1.2.3", "private"), ("192.168.0.1", "private"), ("127.0.0.1", "private"), ("169.254.1.1", "private"),
+        ("fd00::1", "private"), ("::1", "private"), ("fe80::1", "private"), ("240.0.0.1", "private"),
+        ("ses.amazonaws.com", "aws"), ("AWS Internal", "aws"), ("not an ip", "unknown"), ("", "unknown"), (None, "unknown"),
+        ("81.2.69.160", None), ("2001:480::1", None),
+    ],
+)
+def test_non_public_addresses_are_labelled_never_looked_up(value, label):
+    assert g.classify(value) == label
+
+
+def test_city_and_asn_lookups_for_ipv4_and_ipv6():
+    geo = g.Geo([CITY, ASN])
+    assert geo.info.type == "GeoLite2-City" and geo.asn_info.type == "GeoLite2-ASN"
+    london = geo.place("81.2.69.160")
+    assert (london.country, london.name, london.city) == ("GB", "United Kingdom", "London")
+    assert london.lat == pytest.approx(51.5142)
+    sweden = geo.place("89.160.20.112")
+    assert (sweden.country, sweden.asn, sweden.org) == ("SE", 29518, "Bredband2 AB")
+    assert sweden.key == "SE\x1fLinköping\x1fAS29518 Bredband2 AB"
+    assert geo.place("2001:480::1").country == "US"
+    assert geo.place("8.8.8.8").country == "unknown"  # public but not in this database
+    assert geo.place("10.0.0.1").country == "private"
+    assert geo.database["build_date"].startswith("20")
+
+
+def test_country_database_has_no_city_and_the_type_comes_from_metadata(tmp_path):
+    misleading = tmp_path / "GeoLite2-ASN.mmdb"  # a Country database under an ASN name
+    shutil.copy(COUNTRY, misleading)
+    geo = g.Geo([str(misleading)])
+    assert geo.info.type == "GeoLite2-Country" and geo.asn is None
+    place = geo.place("81.2.69.160")
+    assert (place.country, place.city, place.lat) == ("GB", None, None)
+
+
+def test_missing_corrupt_and_broken_databases_never_stop_anything(tmp_path):
+    geo, reason = g.load([str(tmp_path / "missing.mmdb")])
+    assert geo is None and "missing.mmdb" in reason and "\n" not in reason
+    junk = tmp_path / "junk.mmdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    geo, reason = g.load([str(junk)])
+    assert geo is None and "junk.mmdb" in reason
+    geo, reason = g.load([], environ={})
+    if geo is None:  # nothing installed system-wide: the explanation says how to get one
+        assert reason.startswith(g.NOT_CONFIGURED) and "geoipupdate" in reason
+    broken = g.Geo([BROKEN])  # opens, but its data section is corrupt
+    assert broken.place("81.2.69.160").country == "unknown"
+    assert broken.error and "corrupt" in broken.error
+    assert broken.place("89.160.20.112").country == "unknown"  # stays disabled, no exception
+
+
+def test_database_search_order(tmp_path, monkeypatch):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    shutil.copy(ASN, first / "one.mmdb")
+    shutil.copy(COUNTRY, first / "two.mmdb")
+    shutil.copy(CITY, second / "three.mmdb")
+    monkeypatch.setattr(g, "SEARCH_DIRS", (str(first), str(second)))
+    # City beats Country wherever it is, and an ASN database comes along.
+    assert g.find_databases([], environ={}) == [str(second / "three.mmdb"), str(first / "one.mmdb")]
+    assert g.find_databases([], environ={g.ENV: f"{COUNTRY}{os.pathsep}{ASN}"}) == [COUNTRY, ASN]
+    assert g.find_databases([CITY], environ={g.ENV: COUNTRY}) == [CITY]
+
+
+def test_country_filter_terms():
+    geo = g.Geo([CITY])
+    store = ingest(jsonl([send(BASE), delivery(BASE + 1)]))
+    send_event, delivery_event = events(store)
+    send_event.source_ip, delivery_event.remote_ip = "89.160.20.112", "81.2.69.160"
+    sweden = compile_filter("country:SE", geo.country)
+    assert sweden(send_event) and not sweden(delivery_event)
+    assert compile_filter("-country:SE", geo.country)(delivery_event)
+    assert compile_filter("mta_country:GB", geo.country)(delivery_event)
+    assert not compile_filter("source_country:GB", geo.country)(delivery_event)
+    with pytest.raises(FilterError):
+        compile_filter("country:SE")  # no database: the filter says so instead of matching nothing
+
+
+def run_report(*args: str, stdin: bytes) -> dict:
+    result = subprocess.run([sys.executable, "-m", "sestui", "report", "--json", *args, "-"], input=stdin, capture_output=True, timeout=60, env={**os.environ, "PYTHONPATH": os.getcwd(), g.ENV: ""})
+    assert result.returncode == 0, result.stderr
+    return orjson.loads(result.stdout)
+
+
+def test_report_geo_section():
+    records = []
+    for i, ip in enumerate(["89.160.20.112", "89.160.20.113", "81.2.69.160", "10.0.0.7"]):
+        record = send(BASE + i)
+        record["mail"]["tags"] = {"ses:source-ip": [ip]}
+        records.append(record)
+    records.append(cloudtrail(BASE + 10, source="ses.amazonaws.com", error="AccessDenied"))
+    records[-1]["sourceIPAddress"] = "175.16.199.1"
+    records.append(cloudtrail(BASE + 11))
+    records[-1]["sourceIPAddress"] = "AWS Internal"
+    data = jsonl(records)
+    report = run_report("--geoip-db", CITY, stdin=data)["geo"]
+    assert report["database"]["type"] == "GeoLite2-City"
+    assert report["source_ips"] == [["SE", 2], ["GB", 1], ["private", 1]]
+    assert report["cloudtrail_failed_ips"] == [["CN", 1]]
+    assert report["cloudtrail_ok_ips"] == [["aws", 1]]
+    assert report["mta_ips"] == [] and report["open_click_ips"] == []
+    without = run_report(stdin=data)["geo"]
+    assert without["database"] is None and without["source_ips"] == []
+    filtered = run_report("--geoip-db", CITY, "--filter", "country:SE", stdin=data)
+    assert filtered["counts"]["Send"] == 2
+
+
+async def test_geo_tab_with_and_without_a_database():
+    from sestui.ui.widgets.tables import NO_DATA, Table
+    from sestui.ui.widgets.worldmap import WorldMap
+    from ui_support import cells, sample_app, sample_store
+
+    store = sample_store()
+    without = sample_app(store)
+    async with without.run_test(size=(140, 50)) as pilot:
+        without.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        assert "GeoIP not configured" in str(without.query_one("#geo-db").render())
+        assert cells(without.query_one("#t-geo_source_ips", Table))[0][0] == NO_DATA
+    app = sample_app(store)
+    app.geo = g.Geo([CITY, ASN])
+    app.locate = app.geo.country
+    async with app.run_test(size=(140, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        header = str(app.query_one("#geo-db").render())
+        assert "GeoLite2-City" in header and "built 2026-02-04" in header
+        rows = cells(app.query_one("#t-geo_source_ips", Table))
+        countries = [row[0] for row in rows]
+        assert any(c.startswith("SE Sweden") for c in countries) and "private" in countries
+        assert any(row[1] == "Linköping" for row in rows)
+        world = app.query_one(WorldMap)
+        assert world.markers and any(m.color for m in world.markers)
+        rendered = str(world.render())
+        assert any("\u2800" < ch <= "\u28ff" for ch in rendered)  # braille drawn
+        # Enter on a country row drills into that country's events.
+        table = app.query_one("#t-geo_source_ips", Table)
+        table.focus()
+        sweden = next(i for i, row in enumerate(rows) if row[0].startswith("SE"))
+        table.move_cursor(row=sweden)
+        await pilot.press("enter")
+        await pilot.pause()
+        listed = app.screen.query_one("#drill-log").events
+        assert listed and all(app.geo.country(e.source_ip) == "SE" for e in listed)
