@@ -17,7 +17,7 @@ import orjson
 
 from .events import Event
 from .records import UNDECODABLE, generic_json
-from .textsafe import clean
+from .textsafe import clean, json_safe
 
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -49,8 +49,8 @@ def record_json(event: Event) -> bytes:
     """The event's original record as one line of JSON."""
     value = generic_json(bytes(event.raw))
     if value is UNDECODABLE:
-        return orjson.dumps({"unparsed": bytes(event.raw).decode("utf-8", "replace")})
-    return orjson.dumps(value)
+        value = {"unparsed": bytes(event.raw).decode("utf-8", "replace")}
+    return json_safe(orjson.dumps(value))
 
 
 def write_jsonl(path: str, events: Iterable[Event]) -> int:

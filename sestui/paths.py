@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import stat
 from dataclasses import dataclass
 
@@ -28,11 +29,8 @@ class Target:
             return [self.arg]
         if self.kind == "dir":
             return walk(self.arg)
-        return sorted(
-            path
-            for path in glob.glob(self.arg, recursive=True)
-            if _readable_kind(path) and _is_log_name(path)
-        )
+        found = _recursive_glob(self.arg) if "**" in self.arg else glob.glob(self.arg)
+        return sorted(path for path in found if _readable_kind(path) and _is_log_name(path))
 
 
 def is_glob(arg: str) -> bool:
@@ -59,6 +57,50 @@ def walk(directory: str) -> list[str]:
             if not name.startswith(".") and _is_log_name(name) and _readable_kind(path):
                 found.append(path)
     return found
+
+
+def _recursive_glob(pattern: str) -> list[str]:
+    """`**` globbing that never follows symlinked directories (a symlink loop in a watched tree
+    would otherwise be walked until paths hit the OS length limit)."""
+    parts = pattern.split(os.sep)
+    fixed = []
+    for part in parts:
+        if any(ch in part for ch in "*?["):
+            break
+        fixed.append(part)
+    root = os.sep.join(fixed) or "."
+    rest = parts[len(fixed) :]
+    regex = re.compile("".join(_segment(part, last=i == len(rest) - 1) for i, part in enumerate(rest)) + r"\Z", re.S)
+    found = []
+    for directory, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        relative = os.path.relpath(directory, root)
+        prefix = "" if relative == "." else relative + os.sep
+        found.extend(os.path.join(directory, name) for name in sorted(files) if regex.match(prefix + name))
+    return found
+
+
+def _segment(part: str, last: bool) -> str:
+    """One path segment of a glob as a regex that never crosses a separator."""
+    sep = re.escape(os.sep)
+    if part == "**":
+        return ".*" if last else f"(?:[^{sep}]*{sep})*"
+    out, i = [], 0
+    while i < len(part):
+        ch = part[i]
+        if ch == "*":
+            out.append(f"[^{sep}]*")
+        elif ch == "?":
+            out.append(f"[^{sep}]")
+        elif ch == "[" and "]" in part[i + 2 :]:  # a class; "]" right after "[" is a member
+            end = part.index("]", i + 2)
+            body = part[i + 1 : end]
+            out.append("[^" + re.escape(body[1:]) + "]" if body[:1] == "!" else "[" + re.escape(body) + "]")
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out) if last else "".join(out) + sep
 
 
 def _is_log_name(name: str) -> bool:

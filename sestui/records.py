@@ -10,6 +10,7 @@ field costs that field, never the record. Field names are AWS's, hence the camel
 from __future__ import annotations
 
 import json
+import re
 import typing
 from functools import lru_cache
 from typing import Any, Union
@@ -192,6 +193,7 @@ DECODER = msgspec.json.Decoder(Record)
 # shapes, malformed JSON, invalid UTF-8 inside a string it reads, nesting past its limit.
 NOT_A_RECORD = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 UNDECODABLE = object()  # decode_json's answer for bytes that are no JSON value at all
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_json(data: bytes) -> object:
@@ -220,7 +222,7 @@ def generic_json(data: bytes) -> object:
 
 def _scrub_surrogates(value: object, depth: int) -> object:
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+        return _SURROGATE.sub("\ufffd", value)
     if depth > 64:
         return None
     if isinstance(value, dict):
@@ -230,8 +232,6 @@ def _scrub_surrogates(value: object, depth: int) -> object:
     return value
 
 
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= c <= "\udfff" for c in text)
 
 
 # -- lenient conversion of generically decoded JSON ----------------------------------------

@@ -15,7 +15,7 @@ from .dimensions import split_class
 from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from .store import Store
-from .textsafe import clean_line
+from .textsafe import clean_line, json_safe
 from .timeparse import iso
 
 SCHEMA = 1
@@ -138,7 +138,7 @@ def _ms(value: float | None) -> int | None:
 
 
 def to_json(report: dict[str, Any]) -> bytes:
-    return orjson.dumps(report)
+    return json_safe(orjson.dumps(report))
 
 
 def to_text(report: dict[str, Any]) -> str:

@@ -469,18 +469,6 @@ class Follower:
             follower.close()
         self._publish()
 
-    def poll_once(self) -> bool:
-        """One pass over every file (for tests driving the follower by hand)."""
-        if self._rescan:
-            self._rescan = False
-            self._scan()
-        busy = False
-        now = self.clock()
-        for follower in list(self.files.values()):
-            busy |= follower.poll(now)
-        self._publish()
-        return busy
-
     def _scan(self) -> None:
         """Pick up paths that appeared under globs and directories; restart watchers if needed."""
         for target in self.targets:

@@ -35,3 +35,16 @@ def clean_line(text: str, limit: int = 0) -> str:
     if limit and len(text) > limit:
         return text[: max(1, limit - 1)] + "…"
     return text
+
+
+# In JSON, C0 controls are always escaped; these others may legally appear raw. Escaped as
+# \uXXXX they keep their exact value for any JSON reader and lose any effect on a terminal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def json_safe(encoded: bytes) -> bytes:
+    """JSON text (UTF-8) with every terminal-active character written as a \\u escape."""
+    text = encoded.decode("utf-8")
+    if not _JSON_UNSAFE.search(text):
+        return encoded
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")

@@ -7,6 +7,8 @@ tick (3 per second) the visible tab reads a fresh `Query` of it. Tests build the
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -143,6 +145,8 @@ class SestuiApp(App[None]):
         return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            self._exit_on_signals()
         if self.follower is not None:
             self.follower.start()
         self.main("#backfill", ProgressBar).display = False
@@ -152,6 +156,19 @@ class SestuiApp(App[None]):
             self.apply_filter(self._initial_filter)
         self.tick()
         self.call_after_refresh(self._focus_panel, True)
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM, SIGHUP (terminal gone) and an external SIGINT leave through App.exit, which
+        restores the terminal, instead of killing the process in raw mode."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            try:
+                loop.add_signal_handler(signum, self._stopped_by, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or a platform without signals
+
+    def _stopped_by(self, signum: int) -> None:
+        self.exit(message=f"sestui: stopped by {signal.Signals(signum).name}")
 
     def on_unmount(self) -> None:
         if self.follower is not None:

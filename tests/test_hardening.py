@@ -1,0 +1,327 @@
+"""Hostile input, terminal safety, faults and bounded memory (see SECURITY.md)."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+
+from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, send, sns
+from helpers import ROOT, events, ingest
+from sestui import export
+from sestui.framing import Framer
+from sestui.ingest import StreamIngest
+from sestui.paths import classify
+from sestui.sources import ERROR, FOLLOWING, Follower, Options
+from sestui.store import Store
+from sestui.ui.widgets.tables import Table
+from ui_support import cells, sample_app
+
+# -- terminal safety ------------------------------------------------------------------------
+
+# What an attacker can put in any string field of a log record.
+PAYLOAD = (
+    "[bold]b[/]"  # Rich / Textual markup
+    "[@click=app.quit]q[/]"  # a click action
+    "\x1b]52;c;ZXZpbA==\x07"  # OSC 52: write the clipboard
+    "\x1b]0;pwned\x1b\\"  # OSC 0: retitle the terminal
+    "\x1b[2J\x1b[31m"  # CSI: clear the screen, colour
+    "\x9b6n"  # C1 CSI: ask the terminal to report (answer would be typed as input)
+    "bel\x07bs\x08cr\rlf"
+    "\u202eevil\u202c\u200bzw"  # right-to-left override, zero-width space
+)
+RAW_SEQUENCES = ("\x1b]52", "\x1b]0;pwned", "\x1b[2J", "\x9b", "bel\x07", "bs\x08", "cr\rlf", "\u202e", "\u200b")
+
+
+def hostile_records() -> list[dict]:
+    address = f"{PAYLOAD}@evil.example"
+    records = [bounce(BASE + i, address) for i in range(2)]
+    for record in records:
+        record["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = PAYLOAD
+        record["mail"]["source"] = PAYLOAD
+        record["mail"]["tags"] = {"ses:configuration-set": [PAYLOAD], "campaign": [PAYLOAD]}
+    spam = complaint(BASE + 3, address, feedback=PAYLOAD, agent=PAYLOAD)
+    click = event("Click", BASE + 4, [address], "click", {"ipAddress": PAYLOAD, "userAgent": PAYLOAD, "link": PAYLOAD, "timestamp": ""})
+    slow = delivery(BASE + 5, address, ms=999_999, mta=PAYLOAD)
+    call = cloudtrail(BASE + 6, PAYLOAD, error=PAYLOAD, user=PAYLOAD)
+    call["errorMessage"] = PAYLOAD
+    return [*records, spam, click, slow, call]
+
+
+def terminal_output(app) -> str:  # type: ignore[no-untyped-def]
+    """Exactly what the app would write to the terminal for a full repaint."""
+    return app.screen._compositor.render_update(full=True).render_segments(app.console)  # noqa: SLF001
+
+
+def assert_safe(output: str) -> None:
+    for sequence in RAW_SEQUENCES:
+        assert sequence not in output, repr(sequence)
+
+
+async def test_no_log_value_is_interpreted_or_reaches_the_terminal_on_any_screen():
+    app = sample_app(ingest(jsonl(hostile_records())))
+    async with app.run_test(size=(200, 60)) as pilot:
+        app.tick()
+        for key in "1234567":
+            await pilot.press(key)
+            await pilot.pause()
+            output = terminal_output(app)
+            assert_safe(output)
+            assert app.is_running
+        await pilot.press("2")
+        await pilot.pause()
+        shown = cells(app.query_one("#t-bounce_addresses", Table))[0][0]
+        assert shown.startswith("[bold]b[/][@click=app.quit]q[/]\\x1b]52;c;zxzpba==\\x07")  # literal, lower-cased
+        await pilot.press("enter")  # the drilldown list
+        await pilot.pause()
+        assert_safe(terminal_output(app))
+        await pilot.press("enter")  # the event detail: fields and the original record
+        await pilot.pause()
+        output = terminal_output(app)
+        assert_safe(output)
+        assert "\\u202eevil" in output  # the override is shown, not obeyed
+        await pilot.press("escape", "escape")
+        await pilot.click(app.query_one("#t-bounce_addresses", Table), offset=(6, 1))
+        await pilot.pause()
+        assert app.is_running  # the [@click=app.quit] cell is inert
+
+
+def test_report_text_and_exports_carry_no_raw_control_sequences(tmp_path):
+    data = jsonl(hostile_records())
+    result = subprocess.run([sys.executable, "-m", "sestui", "report", "-"], input=data, capture_output=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "[bold]b[/]" in text  # shown, as text
+    assert_safe(text)
+    store = ingest(data)
+    jsonl_path = tmp_path / "events.jsonl"
+    export.write_jsonl(str(jsonl_path), events(store))
+    exported = jsonl_path.read_text()
+    assert_safe(exported)
+    assert [orjson.loads(line) for line in exported.splitlines()][0]["bounce"]["bouncedRecipients"][0]["diagnosticCode"] == PAYLOAD
+    csv_path = tmp_path / "table.csv"
+    export.write_csv(str(csv_path), ["value"], [[PAYLOAD]])
+    assert_safe(csv_path.read_text())
+
+
+# -- hostile input --------------------------------------------------------------------------
+
+
+def test_a_decompression_bomb_is_stopped_and_reported():
+    bomb = gzip.compress(b"\n" * (200 << 20), compresslevel=9)  # 200 MiB of newlines in ~200 KiB
+    assert len(bomb) < 1 << 20
+    store = ingest(bomb, chunk=1 << 16)
+    assert store.stats.skipped.get("gzip_bomb") == 1
+    assert store.stats.lines < 100 << 20  # stopped long before the end
+    assert any("expands more than 64x" in note for note in store.notes)
+
+
+def test_a_100_mb_line_without_newline_streams_through_in_bounded_memory():
+    framer = Framer(max_record_bytes=1 << 20)
+    piece = b"x" * (1 << 20)
+    peak = 0
+    for _ in range(100):
+        framer.feed(piece)
+        peak = max(peak, framer.buffered)
+    closed = framer.close()
+    assert peak <= 2 << 20
+    assert [v.reason for v, _ in closed] == ["oversized"] and framer.lines == 1
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"\x00" * 100_000, "not_json"),  # a file of NULs: one line, no JSON in it
+        (b'{"eventType":"Send","mail":{"source":"\xff\xfe bad utf-8"}}\n', None),
+        (b'{"eventType":"Send","mail":{"source":"lone \\ud800 surrogate"}}\n', None),
+    ],
+)
+def test_nuls_invalid_utf8_and_surrogates_are_counted_or_repaired(data, reason):
+    store = ingest(data)
+    if reason:
+        assert store.stats.skipped == {reason: 1}
+    else:
+        [found] = events(store)
+        assert "\ufffd" in found.source  # replaced, so it can be shown and exported
+        assert orjson.dumps(found.source)
+
+
+def test_rtl_and_zero_width_characters_in_addresses_are_kept_but_shown_escaped():
+    from sestui.ui.safe import cell
+
+    address = "admin\u202egro.elpmaxe\u202c@\u200bbank.example"
+    [found] = events(ingest(jsonl([bounce(BASE, address)])))
+    assert found.recipients == (address,)  # the data is not altered
+    assert cell(address).plain == "admin\\u202egro.elpmaxe\\u202c@\\u200bbank.example"
+
+
+def test_sns_envelopes_nested_or_carrying_garbage_are_accounted_for():
+    nested = bounce(BASE)
+    for _ in range(4):
+        nested = sns(nested)
+    garbage = [sns(send(BASE)) | {"Message": message} for message in ("", "{", "{}", "[1,2]", "null", "\x00\x01", "{" * 2000)]
+    store = ingest(jsonl([nested, *garbage]))
+    assert [e.kind for e in events(store)] == ["Bounce"]
+    assert store.stats.records == 1 + len(garbage)
+    assert store.stats.events + sum(store.stats.skipped.values()) == store.stats.records
+
+
+# -- faults ---------------------------------------------------------------------------------
+
+
+def run_in_pty(args: list[str], signum: int) -> tuple[int, bytes]:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: sestui on a real terminal
+        os.chdir(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "sestui", *args])
+    output = b""
+    started = time.monotonic()
+    while time.monotonic() - started < 20 and b"Overview" not in output:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                output += os.read(fd, 65536)
+            except OSError:
+                break
+    time.sleep(0.5)
+    os.kill(pid, signum)
+    while True:
+        if select.select([fd], [], [], 5)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        else:
+            break
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signals_exit_cleanly_and_restore_the_terminal(signum):
+    code, output = run_in_pty(["tail", "sample_logs/"], signum)
+    assert code == 0
+    assert b"\x1b[?1049l" in output  # left the alternate screen
+    assert f"stopped by {signal.Signals(signum).name}".encode() in output
+
+
+async def test_resizing_to_a_tiny_terminal_and_back():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        for key in "1234567":
+            await pilot.press(key)
+            await pilot.resize_terminal(20, 5)
+            app.tick()
+            await pilot.pause()
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause()
+            assert app.is_running
+        assert cells(app.query_one("#t-mta", Table))  # back to normal: tables still filled
+
+
+async def test_a_full_disk_while_exporting_is_reported_not_fatal(tmp_path, monkeypatch):
+    def no_space(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "open", no_space, raising=False)
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        app.tick()
+        await pilot.press("2", "e")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any("Export failed: No space left on device" in m for m in messages)
+        assert app.is_running
+
+
+def test_a_fifo_with_no_writer_does_not_hold_up_other_inputs(tmp_path):
+    fifo = tmp_path / "nobody-writes"
+    os.mkfifo(fifo)
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(jsonl([send(BASE + i) for i in range(10)]))
+    store = Store()
+    follower = Follower([classify(str(fifo)), classify(str(log))], store, Options())
+    follower.start()
+    deadline = time.monotonic() + 10
+    while store.stats.lines < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.stats.lines == 10
+    started = time.monotonic()
+    follower.stop()
+    follower.join(5)
+    assert time.monotonic() - started < 5  # stopping does not wait for the blocked reader
+
+
+def test_permission_denied_is_reported_once_and_the_rest_keep_flowing(tmp_path, monkeypatch):
+    import sestui.sources as sources
+
+    good, locked = tmp_path / "good.jsonl", tmp_path / "locked.jsonl"
+    good.write_bytes(jsonl([send(BASE)]))
+    locked.write_bytes(jsonl([send(BASE)]))
+    real_open = os.open
+
+    def guarded(path: object, *args: object) -> int:
+        if str(path) == str(locked):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sources.os, "open", guarded)
+    store = Store()
+    follower = Follower([classify(str(good)), classify(str(locked))], store, Options())
+    follower.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (store.stats.events == 1 and any(s.state == ERROR for s in follower.statuses)):
+        time.sleep(0.02)
+    time.sleep(follower.options.poll_interval * 2)  # more polls: the error is still reported once
+    status = {s.path: s for s in follower.statuses}
+    assert status[str(locked)].state == ERROR and "Permission denied" in status[str(locked)].error
+    assert status[str(good)].state == FOLLOWING and store.stats.events == 1
+    assert sum("Permission denied" in note for note in store.notes) == 1
+    follower.stop()
+
+
+def test_a_symlink_loop_in_a_watched_tree_is_not_walked(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    (tmp_path / "a" / "x.jsonl").write_bytes(jsonl([send(BASE)]))
+    assert classify(str(tmp_path)).matches() == [str(tmp_path / "a" / "x.jsonl")]
+    assert classify(str(tmp_path / "**" / "*.jsonl")).matches() == [str(tmp_path / "a" / "x.jsonl")]
+
+
+# -- bounded memory -------------------------------------------------------------------------
+
+
+def test_a_million_distinct_addresses_keep_the_per_key_tables_bounded():
+    store = Store(max_events=1000)
+    stream = StreamIngest(store)
+    template = orjson.dumps(bounce(BASE, "ADDRESS@DOMAIN")).replace(b'"b@example.com"', b'"ADDRESS@DOMAIN"')
+    batch = []
+    for i in range(1_000_000):
+        hot = i % 50 == 0
+        line = template.replace(b"ADDRESS@DOMAIN", b"hot@hot.example" if hot else b"u%d@d%d.example" % (i, i))
+        batch.append(line)
+        if len(batch) == 20_000:
+            stream.feed(b"\n".join(batch) + b"\n")
+            batch = []
+    sketches = store.main.sketches
+    assert store.stats.events == 1_000_000
+    for name in ("bounce_addresses", "bounce_domains"):
+        assert len(sketches[name]) < 2 * sketches[name].capacity
+    top, count = sketches["bounce_addresses"].top(1)[0]
+    assert top == "hot@hot.example"
+    assert 20_000 - sketches["bounce_addresses"].error <= count <= 20_000
+    assert len(store.main.ring) == 1000
