@@ -211,8 +211,6 @@ class Tier:
         target.merge(bucket)
 
     def prune(self, as_of: float) -> None:
-        if math.isinf(self.retention):
-            return
         oldest = int((as_of - self.retention) // self.width)
         stale = [key for key in self.buckets if key < oldest]
         for key in stale:
@@ -235,9 +233,12 @@ class Tier:
 
 
 # Widths divide each other, so every window's display buckets align with one tier. Retention
-# covers the longest window served by the tier; events older than that go only to coarser tiers.
+# covers the longest window served by the tier (15m by 5 s, 24h by 1 min, 7d and "all" up to a
+# month by 1 h, longer spans by day); events older than that go only to coarser tiers, and
+# nothing older than ten years is bucketed at all (totals still count it), so the number of
+# buckets is bounded whatever times a log claims.
 FINE = 5
-TIER_SPECS = ((5, 2 * 3600.0), (60, 8 * 86400.0), (3600, 400 * 86400.0), (86400, math.inf))
+TIER_SPECS = ((5, 2 * 3600.0), (60, 26 * 3600.0), (3600, 35 * 86400.0), (86400, 3650 * 86400.0))
 
 
 class Series:
@@ -261,8 +262,9 @@ class Series:
             tier.prune(as_of)
 
     def tier_for(self, width: float, start: float, as_of: float) -> Tier:
-        """The finest tier whose width divides `width` and whose retention reaches `start`."""
-        for tier in self.tiers:
+        """The coarsest tier whose width divides `width` (fewest buckets to sum), among those
+        whose retention reaches `start`; the coarsest tier when none does."""
+        for tier in reversed(self.tiers):
             if width % tier.width == 0 and tier.covers(start, as_of):
                 return tier
         return self.tiers[-1]

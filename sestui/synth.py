@@ -976,16 +976,17 @@ def _render(pieces: list[bytes], slots: list[tuple[int, object]], shift: int, ke
 
 
 def iter_bench_lines(count: int, seed: int = 1,
-                     styles: Mapping[str, Mapping[str, float]] = BENCH_STYLES) -> Iterator[bytes]:
+                     styles: Mapping[str, Mapping[str, float]] = BENCH_STYLES,
+                     rate: float = _BENCH_RATE) -> Iterator[bytes]:
     """``count`` realistic mixed lines (each ending in ``\\n``) for throughput benchmarks.
 
     One half-hour block of :class:`Traffic` (without original headers) is encoded once, then
     replayed with every timestamp, SES id and UUID shifted per replay, so ids stay unique and
     lifecycles stay coherent. Records are lean (no original headers, only the tags sestui reads);
     with ``BENCH_STYLES`` lines still average ~850 bytes, as an SNS envelope alone is ~1.4 kB.
-    About 2 s per million lines.
+    About 2 s per million lines. ``rate`` is records per second of event time.
     """
-    traffic = Traffic(seed=seed, start=BENCH_START, rate=_BENCH_RATE, headers=False, lean=True)
+    traffic = Traffic(seed=seed, start=BENCH_START, rate=rate, headers=False, lean=True)
     block = [_compile_template(line) for _, line in traffic.lines(BENCH_START + _BENCH_BLOCK_SECONDS, styles)]
     for rep in itertools.count():
         shift, key, seconds = rep * _BENCH_BLOCK_SECONDS, (rep * 2654435761) & 0xFFFFFFFF, {}

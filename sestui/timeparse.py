@@ -41,8 +41,10 @@ def parse_time(value: object) -> float | None:
     return seconds
 
 
-# Whole-second prefixes already converted: events of one second share the work. Bounded.
+# Whole-second prefixes already converted: events of one second share the work. Emptied when
+# full: recent seconds are what repeats.
 _SECONDS: dict[str, float] = {}
+_SECONDS_KEPT = 4096
 
 
 def _parse_str(text: str) -> float | None:
@@ -51,7 +53,9 @@ def _parse_str(text: str) -> float | None:
         base = _SECONDS.get(text[:19])
         if base is None:
             base = _slow(text[:19])
-            if base is not None and len(_SECONDS) < 100_000:
+            if base is not None:
+                if len(_SECONDS) >= _SECONDS_KEPT:
+                    _SECONDS.clear()
                 _SECONDS[text[:19]] = base
         if base is not None and text[20:23].isdigit():
             return base + int(text[20:23]) / 1000.0

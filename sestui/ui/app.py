@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedContent, TabPane
 
 from ..drill import describe, terms_for
 from ..events import Event
@@ -46,6 +46,7 @@ from .widgets.panels import (
     Updates,
 )
 from .widgets.filterbar import FilterBar
+from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, Table
 
 TICK_SECONDS = 1 / 3

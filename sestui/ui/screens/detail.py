@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...describe import fields, original, summary, target, timeline
 from ...events import Event
 from ..format import KIND_COLORS, OTHER_COLOR, clock_time, offset
+from ..widgets.footer import Footer
 from ..safe import cell, content, text
 from ..widgets.tables import Column, Table
 from .events import crumbs

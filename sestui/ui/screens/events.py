@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ...events import Event
 from ...filters import FilterError, compile_filter
+from ..widgets.footer import Footer
 from ..safe import content
 from ..widgets.eventlog import EventLog, columns_for, header_line
 
