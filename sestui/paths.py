@@ -59,17 +59,21 @@ def walk(directory: str) -> list[str]:
     return found
 
 
-def _recursive_glob(pattern: str) -> list[str]:
-    """`**` globbing that never follows symlinked directories (a symlink loop in a watched tree
-    would otherwise be walked until paths hit the OS length limit)."""
+def split_glob(pattern: str) -> tuple[str, list[str]]:
+    """(the longest leading directory without wildcards, the remaining path segments)."""
     parts = pattern.split(os.sep)
     fixed = []
     for part in parts:
         if any(ch in part for ch in "*?["):
             break
         fixed.append(part)
-    root = os.sep.join(fixed) or "."
-    rest = parts[len(fixed) :]
+    return os.sep.join(fixed) or ".", parts[len(fixed) :]
+
+
+def _recursive_glob(pattern: str) -> list[str]:
+    """`**` globbing that never follows symlinked directories (a symlink loop in a watched tree
+    would otherwise be walked until paths hit the OS length limit)."""
+    root, rest = split_glob(pattern)
     regex = re.compile("".join(_segment(part, last=i == len(rest) - 1) for i, part in enumerate(rest)) + r"\Z", re.S)
     found = []
     for directory, dirs, files in os.walk(root, followlinks=False):

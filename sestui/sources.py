@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .ingest import StreamIngest
-from .paths import Target, classify
+from .paths import Target, classify, split_glob
 from .store import Store
 
 CHUNK = 1 << 20
@@ -503,7 +503,7 @@ class Follower:
             if target.kind == "dir" and os.path.isdir(target.arg):
                 recursive_roots.add(os.path.abspath(target.arg))
             elif target.kind == "glob":
-                root = _glob_root(target.arg)
+                root, _ = split_glob(target.arg)
                 if os.path.isdir(root):
                     recursive_roots.add(os.path.abspath(root))
             elif target.kind == "file":
@@ -536,18 +536,6 @@ class Follower:
         with self.store.lock:
             self.store.sources = self.statuses
             self.store.progress = (done, total) if total else None
-
-
-def _glob_root(pattern: str) -> str:
-    """The longest leading directory of a glob pattern that has no wildcard."""
-    parts = pattern.split(os.sep)
-    fixed = []
-    for part in parts:
-        if any(ch in part for ch in "*?["):
-            break
-        fixed.append(part)
-    root = os.sep.join(fixed)
-    return root or "."
 
 
 def _is_fifo(path: str) -> bool:

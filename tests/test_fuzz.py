@@ -6,12 +6,36 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factory import BASE, bounce, cloudtrail, complaint, delivery, send, sns
+from factory import BASE, bounce, cloudtrail, complaint, delivery, event, send, sns, ts
 from helpers import ingest
 
-TEMPLATES = [send(BASE), delivery(BASE), bounce(BASE), complaint(BASE), cloudtrail(BASE), sns(bounce(BASE))]
+_EVENTS = [
+    event("Open", BASE, ["o@x.example"], "open", {"ipAddress": "192.0.2.1", "timestamp": ts(BASE), "userAgent": "UA"}),
+    event("Click", BASE, ["c@x.example"], "click", {"ipAddress": "192.0.2.1", "timestamp": ts(BASE), "link": "https://x", "linkTags": {"a": ["b"]}}),
+    event("Reject", BASE, ["r@x.example"], "reject", {"reason": "Bad content"}),
+    event("Rendering Failure", BASE, ["f@x.example"], "failure", {"templateName": "T", "errorMessage": "E"}),
+    event("DeliveryDelay", BASE, ["d@x.example"], "deliveryDelay", {"delayType": "MailboxFull", "delayedRecipients": [{"emailAddress": "d@x.example"}], "timestamp": ts(BASE)}),
+    event("Subscription", BASE, ["s@x.example"], "subscription", {"contactList": "L", "timestamp": ts(BASE), "source": "UnsubscribeHeader"}),
+]
+SINGLE = [send(BASE), delivery(BASE), bounce(BASE), complaint(BASE), cloudtrail(BASE), *_EVENTS]  # one event each
+TEMPLATES = [
+    *SINGLE,
+    sns(bounce(BASE)),
+    sns(sns(complaint(BASE))),  # nested envelopes
+    {"Records": [cloudtrail(BASE), cloudtrail(BASE, source="ec2.amazonaws.com")]},
+    {"Records": [{"EventSource": "aws:sns", "Sns": sns(delivery(BASE))}]},
+    {"version": "0", "detail-type": "Email Bounced", "source": "aws.ses", "detail": bounce(BASE)},
+    {"messageType": "DATA_MESSAGE", "logEvents": [{"id": "1", "timestamp": 1, "message": "x"}]},
+]
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=True) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=30)
+    | st.just("x" * 200_000)  # huge strings
+    | st.just("\ud800\x1b]52;c;ZXZpbA==\x07[@click=app.quit]")  # surrogate, escapes, markup
+    | st.builds(lambda n: [[[[n]]]] * 3, st.integers()),  # nesting
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
@@ -52,15 +76,22 @@ def _mangle(record: object, path: list[object], value: object) -> object:
 @given(st.sampled_from(TEMPLATES), st.lists(st.integers(0, 50), max_size=4), junk, st.integers(1, 4))
 def test_records_with_any_field_replaced_by_junk_are_used_or_skipped_once(template, path, value, copies):
     record = _mangle(template, path, value)
-    line = orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n"
-    store = ingest(line * copies)
+    try:
+        line = orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+    except orjson.JSONEncodeError:  # a lone surrogate: write it the way a log would, escaped
+        import json
+
+        line = json.dumps(record).encode() + b"\n"
+    store = ingest(line * copies, max_events=3)
     stats = store.stats
     assert stats.lines == stats.records == copies
-    assert stats.events + sum(stats.skipped.values()) == copies  # one event or one skip each
+    records_with_events = stats.records - sum(stats.skipped.values())
+    assert 0 <= records_with_events <= stats.events  # containers may yield several events
+    assert len(store.main.ring) <= 3  # memory stays bounded by the ring
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(TEMPLATES), min_size=1, max_size=6), st.integers(1, 200))
+@given(st.lists(st.sampled_from(SINGLE), min_size=1, max_size=6), st.integers(1, 200))
 def test_any_mix_of_framings_frames_the_same_records(records, chunk):
     compact = b"".join(orjson.dumps(r) + b"\n" for r in records)
     pretty = b"\n".join(orjson.dumps(r, option=orjson.OPT_INDENT_2) for r in records)

@@ -146,8 +146,8 @@ async def test_help_and_input_screens_open_and_close():
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-body").render_lines)  # rendered without error
-        assert text
+        listed = {binding.action for _, bindings in app.screen.sections for binding in bindings}
+        assert {"filter", "export", "cycle_window(1)", "toggle_pause", "quit", "search", "back"} <= listed
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
