@@ -64,11 +64,11 @@ def _bounce_class(event: Event) -> tuple[str, ...]:
 
 
 def _failed(event: Event) -> bool:
-    return event.error_code is not None
+    return event.failed
 
 
 def _ok(event: Event) -> bool:
-    return event.error_code is None
+    return not event.failed
 
 
 def split_class(key: str) -> tuple[str, str]:

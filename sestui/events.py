@@ -100,10 +100,6 @@ class Event(Struct, gc=False):
         """A CloudTrail call that returned an error."""
         return self.error_code is not None
 
-    def domains(self) -> list[str]:
-        """Recipient domains, lower-cased (the part after the last '@')."""
-        return [domain_of(r) for r in self.recipients]
-
     def aws_region(self) -> str | None:
         """The region: CloudTrail's awsRegion, else the one in the sending identity's ARN."""
         if self.region:

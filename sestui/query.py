@@ -94,6 +94,14 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
+class Counts:
+    """Counts per key and whether they are exact over the whole window."""
+
+    counts: dict[str, int]
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MtaRow:
     mta: str
     count: int
@@ -118,6 +126,8 @@ class Query:
             self._evicted = self.agg.evicted
             self._evicted_max = self.agg.evicted_max_time
             self.retained = len(self.agg.ring)
+        self._events_cache: dict[tuple[str, ...], list[Event]] = {}
+        self._ranked_cache: dict[str, Counts] = {}
         self._bounds()
 
     # -- bounds ---------------------------------------------------------------------------
@@ -227,10 +237,9 @@ class Query:
 
     def events(self, kinds: tuple[str, ...]) -> list[Event]:
         """Retained events of these kinds inside the window (arrival order within each kind)."""
-        key = kinds
-        cache = self.__dict__.setdefault("_events", {})
-        if key in cache:
-            return cache[key]
+        cache = self._events_cache
+        if kinds in cache:
+            return cache[kinds]
         with self.store.lock:
             lanes = [list(self.agg.by_kind[kind]) for kind in kinds if kind in self.agg.by_kind]
         start = self.start
@@ -238,18 +247,19 @@ class Query:
             found: list[Event] = []
         else:
             found = [e for lane in lanes for e in lane if e.time >= start]
-        cache[key] = found
+        cache[kinds] = found
         return found
+
+    @cached_property
+    def _all_events(self) -> list[Event]:
+        with self.store.lock:
+            ring = list(self.agg.ring)
+        start = self.start
+        return [] if start is None else [e for e in ring if e.time >= start]
 
     def all_events(self) -> list[Event]:
         """Every retained event in the window, in arrival order."""
-        cache = self.__dict__
-        if "_all" not in cache:
-            with self.store.lock:
-                ring = list(self.agg.ring)
-            start = self.start
-            cache["_all"] = [] if start is None else [e for e in ring if e.time >= start]
-        return cache["_all"]
+        return self._all_events
 
     def newest_first(self) -> list[Event]:
         """Every retained event of the window, newest event time first (newest arrival first
@@ -264,22 +274,23 @@ class Query:
     def ranked(self, name: str, n: int | None = None) -> Ranked:
         """Top keys of a dimension over the window."""
         n = self.top if n is None else n
-        counts = self.ranked_counts(name)
-        return Ranked(top_items(counts.rows_dict, n), counts.exact)  # type: ignore[attr-defined]
+        counted = self.ranked_counts(name)
+        return Ranked(top_items(counted.counts, n), counted.exact)
 
-    def ranked_counts(self, name: str) -> _Counts:
-        cache = self.__dict__.setdefault("_ranked", {})
+    def ranked_counts(self, name: str) -> Counts:
+        """Every key of a dimension over the window with its count."""
+        cache = self._ranked_cache
         if name in cache:
             return cache[name]
         dimension = DIMENSIONS[name]
         if self.window.seconds is None and not self.exact:
             with self.store.lock:
                 sketch = self.agg.sketches[name]
-                result = _Counts(dict(sketch.counts), sketch.exact)
+                result = Counts(dict(sketch.counts), sketch.exact)
         else:
             counts: dict[str, int] = {}
             _count_elements(counts, dimension.all_keys(self.events(dimension.kinds)))
-            result = _Counts(counts, self.exact)
+            result = Counts(counts, self.exact)
         cache[name] = result
         return result
 
@@ -362,14 +373,6 @@ class Query:
         slow = [e for e in pool if e.processing_ms is not None and e.processing_ms > threshold]
         slow.sort(key=lambda e: (-(e.processing_ms or 0), e.seq))
         return slow[:n]
-
-
-class _Counts:
-    __slots__ = ("rows_dict", "exact")
-
-    def __init__(self, rows: dict[str, int], exact: bool) -> None:
-        self.rows_dict = rows
-        self.exact = exact
 
 
 _TIME = attrgetter("time")

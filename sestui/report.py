@@ -34,7 +34,7 @@ def geo_summary(query: Query, geo: Geo | None) -> dict[str, Any]:
     """Country counts per category of address; empty lists without a database."""
     out: dict[str, Any] = {"database": geo.database if geo else None}
     for key, dimension in GEO_KEYS.items():
-        counts = countries(geo, query.ranked_counts(dimension).rows_dict) if geo else {}
+        counts = countries(geo, query.ranked_counts(dimension).counts) if geo else {}
         out[key] = [[code, n] for code, n in top_items(counts, query.top)]
     if geo is not None and geo.error:
         out["error"] = geo.error
@@ -52,7 +52,7 @@ def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = Non
         return [[key, n] for key, n in query.ranked(name).rows]
 
     by_type: dict[str, dict[str, int]] = {}
-    for key, n in sorted(query.ranked_counts("bounce_classes").rows_dict.items()):
+    for key, n in sorted(query.ranked_counts("bounce_classes").counts.items()):
         kind, sub = split_class(key)
         by_type.setdefault(kind, {})[sub] = n
     threshold = query.outlier_threshold(outlier_ms)
@@ -78,7 +78,7 @@ def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = Non
         "complaints": {
             "top_addresses": rows("complaint_addresses"),
             "top_domains": rows("complaint_domains"),
-            "feedback_types": dict(sorted(query.ranked_counts("feedback_types").rows_dict.items())),
+            "feedback_types": dict(sorted(query.ranked_counts("feedback_types").counts.items())),
             "top_user_agents": rows("complaint_agents"),
             "recipients": totals[Metric.COMPLAINED_RCPT],
         },

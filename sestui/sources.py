@@ -442,12 +442,6 @@ class Follower:
     def statuses(self) -> list[SourceStatus]:
         return [f.status for f in self.files.values()] + [s.status for s in self.streams]
 
-    def idle(self) -> bool:
-        """True when no file has unread data right now and no stream is open (tests use it)."""
-        return not any(s.alive for s in self.streams) and all(
-            f.status.state != READING for f in self.files.values()
-        )
-
     # -- the loop -------------------------------------------------------------------------
 
     def _run(self) -> None:

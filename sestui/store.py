@@ -106,11 +106,11 @@ class Aggregates:
         for kind, events in kinds.items():
             lane = by_kind.get(kind)
             (self.other if lane is None else lane).extend(events)
+        selections: dict[tuple[str, ...], list[Event]] = {}  # dimensions share kind sets
         for dimension in DIMENSIONS.values():
-            if len(dimension.kinds) == 1:
-                found = kinds.get(dimension.kinds[0])
-            else:
-                found = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
+            found = selections.get(dimension.kinds)
+            if found is None:
+                found = selections[dimension.kinds] = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
             if found:
                 sketches[dimension.name].update(dimension.all_keys(found))
         for event in kinds.get(k.DELIVERY, ()):

@@ -24,7 +24,7 @@ def table(app, table_id: str) -> Table:  # type: ignore[no-untyped-def]
 
 def ranking_cells(query: Query, name: str) -> list[list[str]]:
     ranked = query.ranked(name)
-    total = sum(query.ranked_counts(name).rows_dict.values())
+    total = sum(query.ranked_counts(name).counts.values())
     return [[key, f"{n:,}", f"{n / total * 100:.1f}%"] for key, n in ranked.rows]
 
 

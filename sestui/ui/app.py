@@ -526,8 +526,3 @@ def make_app(
         geo=geo,
         geo_note=geo_note,
     )
-
-
-def visible_tables(app: SestuiApp) -> list[Table]:
-    panel = app.active_panel
-    return panel.tables() if panel is not None else []

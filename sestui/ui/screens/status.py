@@ -73,7 +73,8 @@ class StatusScreen(ModalScreen[None]):
         grid.add_row("", "", "")
         grid.add_row(Text("Sources", style="bold underline"), "", "")
         for path, state, offset, size, error in sources:
-            grid.add_row(cell(path, limit=60), cell(state), cell(error or f"{offset:,} of {size:,} bytes"))
+            where = error or f"{offset:,} of {size:,} bytes"
+            grid.add_row(cell(path, limit=60), cell(state), cell(where))
         if notes:
             grid.add_row("", "", "")
             grid.add_row(Text("Notes", style="bold underline"), "", "")

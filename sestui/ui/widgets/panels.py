@@ -46,7 +46,7 @@ def window_note(query: Query, unit: str) -> str:
 
 def ranking_rows(query: Query, name: str, n: int | None = None) -> list[Row]:
     ranked = query.ranked(name, n)
-    total = sum(query.ranked_counts(name).rows_dict.values()) or 1
+    total = sum(query.ranked_counts(name).counts.values()) or 1
     return [
         (key, [cell(key), count(value), f"{value / total * 100:.1f}%"], (key, value))
         for key, value in ranked.rows
@@ -225,7 +225,7 @@ class BouncesPanel(Panel):
 
     def gather(self, query: Query) -> Updates:
         updates: Updates = {f"t-{name}": table_data(query, ranking_rows(query, name), "recipients") for name in ("bounce_addresses", "bounce_domains")}
-        counts = query.ranked_counts("bounce_classes").rows_dict
+        counts = query.ranked_counts("bounce_classes").counts
         total = sum(counts.values()) or 1
         rows: list[Row] = []
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -420,7 +420,7 @@ class GeoPanel(Panel):
         updates: Updates = {"geo-db": TextData(header)}
         markers: list[Marker] = []
         for name, title, color, unit in GEO_TABLES:
-            grouped = places(geo, query.ranked_counts(name).rows_dict)
+            grouped = places(geo, query.ranked_counts(name).counts)
             total = sum(n for _, n in grouped.values()) or 1
             rows: list[Row] = []
             for key, (place, n) in sorted(grouped.items(), key=lambda kv: (-kv[1][1], kv[0]))[:RECENT_ROWS]:
