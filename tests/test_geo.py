@@ -16,7 +16,7 @@ from sestui import geo as g
 from sestui.filters import FilterError, compile_filter
 
 DBS = SHARED / "geoip"
-pytestmark = pytest.mark.skipif(not (DBS / "GeoLite2-City-Test.mmdb").exists(), reason="MaxMind test databases (../shared/geoip) are not here")
+needs_databases = pytest.mark.skipif(not (DBS / "GeoLite2-City-Test.mmdb").exists(), reason="MaxMind test databases (../shared/geoip) are not here")
 CITY, COUNTRY, ASN = (str(DBS / f"GeoLite2-{kind}-Test.mmdb") for kind in ("City", "Country", "ASN"))
 BROKEN = str(DBS / "GeoIP2-City-Test-Broken-Double-Format.mmdb")
 
@@ -34,6 +34,7 @@ def test_non_public_addresses_are_labelled_never_looked_up(value, label):
     assert g.classify(value) == label
 
 
+@needs_databases
 def test_city_and_asn_lookups_for_ipv4_and_ipv6():
     geo = g.Geo([CITY, ASN])
     assert geo.info.type == "GeoLite2-City" and geo.asn_info.type == "GeoLite2-ASN"
@@ -49,6 +50,7 @@ def test_city_and_asn_lookups_for_ipv4_and_ipv6():
     assert geo.database["build_date"].startswith("20")
 
 
+@needs_databases
 def test_country_database_has_no_city_and_the_type_comes_from_metadata(tmp_path):
     misleading = tmp_path / "GeoLite2-ASN.mmdb"  # a Country database under an ASN name
     shutil.copy(COUNTRY, misleading)
@@ -58,6 +60,7 @@ def test_country_database_has_no_city_and_the_type_comes_from_metadata(tmp_path)
     assert (place.country, place.city, place.lat) == ("GB", None, None)
 
 
+@needs_databases
 def test_missing_corrupt_and_broken_databases_never_stop_anything(tmp_path):
     geo, reason = g.load([str(tmp_path / "missing.mmdb")])
     assert geo is None and "missing.mmdb" in reason and "\n" not in reason
@@ -74,6 +77,7 @@ def test_missing_corrupt_and_broken_databases_never_stop_anything(tmp_path):
     assert broken.place("89.160.20.112").country == "unknown"  # stays disabled, no exception
 
 
+@needs_databases
 def test_database_search_order(tmp_path, monkeypatch):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
@@ -87,6 +91,7 @@ def test_database_search_order(tmp_path, monkeypatch):
     assert g.find_databases([CITY], environ={g.ENV: COUNTRY}) == [CITY]
 
 
+@needs_databases
 def test_country_filter_terms():
     geo = g.Geo([CITY])
     store = ingest(jsonl([send(BASE), delivery(BASE + 1)]))
@@ -107,6 +112,7 @@ def run_report(*args: str, stdin: bytes) -> dict:
     return orjson.loads(result.stdout)
 
 
+@needs_databases
 def test_report_geo_section():
     records = []
     for i, ip in enumerate(["89.160.20.112", "89.160.20.113", "81.2.69.160", "10.0.0.7"]):
@@ -130,6 +136,7 @@ def test_report_geo_section():
     assert filtered["counts"]["Send"] == 2
 
 
+@needs_databases
 async def test_geo_tab_with_and_without_a_database():
     from sestui.ui.widgets.tables import NO_DATA, Table
     from sestui.ui.widgets.worldmap import WorldMap
