@@ -117,7 +117,9 @@ class SestuiApp(App[None]):
         self.tick_seconds_log: deque[float] = deque(maxlen=256)  # UI-thread time of recent redraws
         self.gather_seconds_log: deque[float] = deque(maxlen=256)  # worker time building them
         self._gathering = False
-        self.switched_at = 0.0  # perf_counter() when the last tab switch had redrawn its panel
+        self.switched_at = 0.0  # perf_counter() when the last tab switch was shown
+        self.applied_at = 0.0  # perf_counter() when view data was last applied
+        self._regather = False
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -228,16 +230,20 @@ class SestuiApp(App[None]):
 
     def _apply(self, panel: Panel, query: Query, updates: Updates) -> None:
         self._gathering = False
-        if panel is not self.active_panel or query.window != self.window or self.paused:
-            return  # the user moved on while it was being computed
-        started = time.perf_counter()
-        self.current = query
-        with self.batch_update():
-            panel.apply(updates)
-        self.tick_seconds_log.append(time.perf_counter() - started)
+        if panel is self.active_panel and query.window == self.window and not self.paused:
+            started = time.perf_counter()
+            self.current = query
+            with self.batch_update():
+                panel.apply(updates)
+            self.applied_at = time.perf_counter()
+            self.tick_seconds_log.append(self.applied_at - started)
+        if self._regather:
+            self._regather = False
+            self._request_gather()
 
     def _gather_failed(self) -> None:
         self._gathering = False
+        self._regather = False
         self._query_key = None
 
     def _refresh_chrome(self, events: int) -> None:
@@ -285,9 +291,21 @@ class SestuiApp(App[None]):
         return pane.query_one(Panel) if pane is not None else None
 
     def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
-        self._refresh_panel()
+        """The tab shows at once; live, its fresh data follows from the worker."""
+        if self.auto_tick and not self.paused:
+            self._request_gather()
+        else:
+            self._refresh_panel()
         self._focus_panel()
         self.switched_at = time.perf_counter()
+
+    def _request_gather(self) -> None:
+        if self._gathering:
+            self._regather = True  # the visible tab changed while another was being built
+            return
+        with self.store.lock:
+            self._query_key = (self.store.version, self.window.name)
+        self._gather_in_thread(Query(self.store, self.window))
 
     def _focus_panel(self, only_if_unfocused: bool = False) -> None:
         if only_if_unfocused and self.focused is not None:
