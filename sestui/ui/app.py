@@ -521,26 +521,7 @@ class SestuiApp(App[None]):
         yield SystemCommand("Keys", "Every key binding (key ?)", self.action_help)
 
 
-def make_app(
-    store: Store | None = None,
-    clock: Callable[[], float] = time.time,
-    window: str = DEFAULT_WINDOW,
-    follower: Any = None,
-    auto_tick: bool = True,
-    filter_text: str = "",
-    export_dir: str = ".",
-    geo: Geo | None = None,
-    geo_note: str | None = None,
-) -> SestuiApp:
-    """The app over a store; tests pass their own store and clock and drive `tick()`."""
-    return SestuiApp(
-        store if store is not None else Store(clock=clock),
-        clock=clock,
-        window=window,
-        follower=follower,
-        auto_tick=auto_tick,
-        filter_text=filter_text,
-        export_dir=export_dir,
-        geo=geo,
-        geo_note=geo_note,
-    )
+def make_app(store: Store | None = None, clock: Callable[[], float] = time.time, **options: Any) -> SestuiApp:
+    """The app over a store (a fresh one by default); `options` are SestuiApp's. Tests pass their
+    own store and clock, and `auto_tick=False` to drive `tick()` themselves."""
+    return SestuiApp(store if store is not None else Store(clock=clock), clock=clock, **options)
