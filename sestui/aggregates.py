@@ -30,12 +30,6 @@ class TopCounter:
         self.error = 0
         self.dropped = 0
 
-    def add(self, key: str, n: int = 1) -> None:
-        counts = self.counts
-        counts[key] = counts.get(key, 0) + n
-        if len(counts) >= 2 * self.capacity:
-            self._prune()
-
     def update(self, keys: Iterable[str]) -> None:
         _count_elements(self.counts, keys)
         if len(self.counts) >= 2 * self.capacity:

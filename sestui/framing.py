@@ -204,7 +204,7 @@ class Framer:
             out.append((BLANK, line))
             return
         if line[start] not in b"{[":
-            start = _json_start(line)
+            start = line.find(b"{")  # after a prefix: log-tail timestamp, Lambda request id, ...
             if start < 0:
                 # A bare `aws logs tail --format json` prefix: its JSON follows on the next lines.
                 if _TAIL_PREFIX.match(line):
@@ -294,11 +294,6 @@ def _skip_space(data: bytes, pos: int) -> int:
     while pos < n and data[pos] in _SPACE:
         pos += 1
     return pos
-
-
-def _json_start(line: bytes) -> int:
-    """Where the JSON value of a prefixed line starts (first '{'), or -1."""
-    return line.find(b"{")
 
 
 def _scan(data: bytes, pos: int, depth: int, in_string: bool) -> tuple[int, int, bool]:

@@ -76,7 +76,6 @@ class Aggregates:
         self.first_time: float | None = None
         self.evicted = 0
         self.evicted_max_time = -math.inf  # newest event time no longer in the ring
-        self.added = 0
         self._batches = 0
 
     def add(self, batch: list[Event], as_of: float) -> None:
@@ -122,7 +121,6 @@ class Aggregates:
                 if n:
                     totals[index] += n
         self.series.merge(fine, as_of)
-        self.added += len(batch)
         self._batches += 1
         if self._batches % _PRUNE_EVERY == 0:
             self.series.prune(as_of)
@@ -215,7 +213,6 @@ class Store:
         self.sources: list[object] = []  # source status objects, owned by the source layer
         self.progress: tuple[int, int] | None = None  # backfill (bytes done, bytes total)
         self.notes: list[str] = []  # one-line operator notes (unreadable paths, ...)
-        self.ingest_rate = 0.0  # events/s over the last few seconds, kept by the ingest loop
 
     @property
     def active(self) -> Aggregates:

@@ -154,7 +154,7 @@ def test_heavy_hitter_counter_is_bounded_and_keeps_the_heavy_hitters():
     counter = TopCounter(capacity=100)
     rng = random.Random(1)
     for i in range(50_000):
-        counter.add("hot" if i % 10 == 0 else f"cold{rng.randrange(10**9)}")
+        counter.update(["hot" if i % 10 == 0 else f"cold{rng.randrange(10**9)}"])
     assert len(counter) < 200
     assert counter.top(1)[0][0] == "hot"
     assert 5000 - counter.error <= counter.top(1)[0][1] <= 5000

@@ -48,7 +48,6 @@ class Table(DataTable):
         self.drill = drill
         self.row_keys_shown: list[str] = []
         self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values, for exports
-        self.unit_note = ""
 
     def on_mount(self) -> None:
         for column in self.columns_spec:
@@ -75,7 +74,6 @@ class Table(DataTable):
 
     def set_title(self, note: str) -> None:
         """The border title: what the table counts, and over which window."""
-        self.unit_note = note
         self.border_title = content(f"{self.title} · {note}" if note else self.title)
 
     @property
