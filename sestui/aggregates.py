@@ -35,6 +35,16 @@ class TopCounter:
         if len(self.counts) >= 2 * self.capacity:
             self._prune()
 
+    def merge(self, other: TopCounter) -> None:
+        """Add another counter's counts; a key may then be low by both counters' errors."""
+        counts = self.counts
+        for key, n in other.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        self.error += other.error
+        self.dropped += other.dropped
+        if len(counts) >= 2 * self.capacity:
+            self._prune()
+
     def _prune(self) -> None:
         ranked = sorted(self.counts.items(), key=lambda item: item[1], reverse=True)
         kept, gone = ranked[: self.capacity], ranked[self.capacity :]
@@ -250,6 +260,16 @@ class Series:
             start = key * FINE
             for tier in self.tiers:
                 tier.merge(start, bucket, as_of)
+
+    def add(self, other: Series) -> None:
+        """Add another series bucket by bucket (the caller prunes afterwards)."""
+        for tier, theirs in zip(self.tiers, other.tiers):
+            buckets = tier.buckets
+            for key, bucket in theirs.buckets.items():
+                target = buckets.get(key)
+                if target is None:
+                    target = buckets[key] = Bucket()
+                target.merge(bucket)
 
     def prune(self, as_of: float) -> None:
         for tier in self.tiers:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .framing import DEFAULT_MAX_RECORD_BYTES
+from .parallel import usable_cores
 from .query import DEFAULT_WINDOW, WINDOWS_BY_NAME, Window, window_for
 from .store import DEFAULT_MAX_EVENTS
 from .timeparse import parse_duration, parse_since
@@ -103,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--follow", action="store_true", help="keep following; print a snapshot --every S")
     report.add_argument("--every", type=float, default=5.0, metavar="S", help="seconds between snapshots")
     report.add_argument("--from-end", action="store_true", help="with --follow: skip existing content")
+    report.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=usable_cores(),
+        metavar="N",
+        help="read large files on up to N cores (default: all usable, here %(default)s)",
+    )
 
     demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")
     demo.add_argument("--rate", type=float, default=200.0, help="messages per second (default 200)")

@@ -18,7 +18,8 @@ from .geo import NOT_CONFIGURED, Geo
 from .geo import load as load_geo
 from .query import WINDOWS_BY_NAME, Query
 from .report import summary, to_json, to_text
-from .sources import Follower, Options, read_to_end, targets_of
+from .parallel import read_parallel
+from .sources import Follower, Options, targets_of
 from .store import Store
 
 
@@ -99,11 +100,10 @@ def run_report(args: argparse.Namespace) -> int:
     if args.follow:
         return _report_follow(args, store, targets, window, geo)
     options = _options(args)
-    for path in _files_once(targets):
-        try:
-            read_to_end(path, store, options)
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        store = read_parallel(_files_once(targets), lambda: _store(args, geo), options, args.jobs)
+    except OSError as exc:
+        raise UsageError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
     _print_report(args, store, window, None, geo)
     return EXIT_OK
 

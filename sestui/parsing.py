@@ -22,6 +22,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from sys import intern
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -557,15 +558,23 @@ def _millis(value: int | float | None) -> int | None:
 
 def _source(text: str | None) -> str | None:
     """mail.source, with RFC 2047 encoded words ("=?utf-8?B?...?=") decoded for people to read."""
-    if text is None or "=?" not in text:
-        return _intern(text)
+    if text is None:
+        return None
+    return _decoded_source(text)
+
+
+@lru_cache(maxsize=1024)  # a handful of senders write nearly every record
+def _decoded_source(text: str) -> str:
+    if "=?" not in text:
+        return intern(text)
     try:
         decoded = str(make_header(decode_header(text)))
     except (ValueError, LookupError, UnicodeError, HeaderParseError):
-        return _intern(text)
-    return _intern(decoded)
+        return intern(text)
+    return intern(decoded)
 
 
+@lru_cache(maxsize=1024)  # a few MTAs report nearly every delivery
 def _mta(text: str | None) -> str | None:
     """Reporting MTA without its DSN type ("dns; a8-70.smtp-out.amazonses.com")."""
     if text is None:

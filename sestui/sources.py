@@ -28,7 +28,7 @@ from .ingest import StreamIngest
 from .paths import Target, classify, split_glob
 from .store import Store
 
-CHUNK = 1 << 20
+CHUNK = 1 << 18  # small enough that a chunk's records are still in cache when counted
 READING = "reading"  # backfill of existing content
 FOLLOWING = "following"
 WAITING = "waiting"  # the path does not exist (yet)
@@ -75,16 +75,20 @@ def open_error(path: str, exc: OSError) -> str:
 # -- reading once ---------------------------------------------------------------------------
 
 
-def read_to_end(path: str, store: Store, options: Options) -> SourceStatus:
-    """Read one file or stdin to its end (for `report` without --follow). Raises OSError."""
-    status = SourceStatus(path, READING)
+def read_to_end(path: str, store: Store, options: Options, start: int = 0, end: int | None = None) -> SourceStatus:
+    """Read one file or stdin to its end (for `report` without --follow), or only the bytes
+    [start, end) of a file. Raises OSError."""
+    status = SourceStatus(path, READING, offset=start)
     ingest = StreamIngest(store, path, options.max_record_bytes, options.max_gzip_ratio)
     fd = os.dup(0) if path == "-" else os.open(path, os.O_RDONLY)
     try:
         if path != "-" and stat.S_ISDIR(os.fstat(fd).st_mode):
             raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
+        if start:
+            os.lseek(fd, start, os.SEEK_SET)
         while True:
-            data = os.read(fd, CHUNK)
+            size = CHUNK if end is None else min(CHUNK, end - status.offset)
+            data = os.read(fd, size) if size > 0 else b""
             if not data:
                 break
             status.offset += len(data)
@@ -187,7 +191,7 @@ class FileFollower:
         """(bytes of backfill read, backfill bytes) for progress."""
         return min(self.status.offset, self._backfill_end), self._backfill_end
 
-    def poll(self, now: float, budget: int = 8 * CHUNK) -> bool:
+    def poll(self, now: float, budget: int = 8 << 20) -> bool:
         """Catch up with the path; True when data was read (more may be waiting)."""
         if self._done:
             return False

@@ -48,6 +48,19 @@ class Stats:
     def skip_inner(self, reason: str, n: int = 1) -> None:
         self.inner_skipped[reason] = self.inner_skipped.get(reason, 0) + n
 
+    def merge(self, other: Stats) -> None:
+        """Add another part's accounting (a report read on several cores)."""
+        self.lines += other.lines
+        self.records += other.records
+        self.events += other.events
+        self.bytes += other.bytes
+        self.time_guessed += other.time_guessed
+        self.filtered += other.filtered
+        for reason, n in other.skipped.items():
+            self.skip(reason, n)
+        for reason, n in other.inner_skipped.items():
+            self.skip_inner(reason, n)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "lines": self.lines,
@@ -143,6 +156,42 @@ class Aggregates:
         elif ms > slowest[0][0]:
             heapq.heapreplace(slowest, (ms, event.seq, event))
 
+    def detached(self) -> Aggregates:
+        """Everything but the retained events, to send to another process."""
+        copy = Aggregates.__new__(Aggregates)
+        copy.__dict__.update(self.__dict__)
+        copy.ring = deque()
+        copy.by_kind = {kind: deque() for kind in k.KINDS}
+        copy.other = deque()
+        return copy
+
+    def merge_earlier(self, earlier: Aggregates, tail: list[Event], untold: int, untold_max: float) -> None:
+        """Fold in the aggregates of the input read before this one's: `tail` are its newest
+        retained events, still in arrival order; `untold` more were retained but not sent (the
+        ring is full without them), the newest of them at `untold_max`."""
+        self.ring.extendleft(reversed(tail))
+        by_kind, other = self.by_kind, self.other
+        for event in reversed(tail):
+            lane = by_kind.get(event.kind)
+            (other if lane is None else lane).appendleft(event)
+        self.evicted += earlier.evicted + untold
+        self.evicted_max_time = max(self.evicted_max_time, earlier.evicted_max_time, untold_max)
+        if earlier.first_time is not None and (self.first_time is None or earlier.first_time < self.first_time):
+            self.first_time = earlier.first_time
+        self.series.add(earlier.series)
+        self.totals = [a + b for a, b in zip(self.totals, earlier.totals)]
+        for name, sketch in earlier.sketches.items():
+            self.sketches[name].merge(sketch)
+        for name, histogram in earlier.mta.items():
+            if name not in self.mta and len(self.mta) >= MAX_MTAS:
+                name = "(other)"
+            mine = self.mta.get(name)
+            if mine is None:
+                mine = self.mta[name] = LatencyHistogram()
+            mine.merge(histogram)
+        self.slowest = heapq.nlargest(SLOWEST_KEPT, self.slowest + earlier.slowest)
+        heapq.heapify(self.slowest)
+
     def drop_oldest(self) -> Event:
         """Forget the oldest retained event (aggregates keep counting it)."""
         event = self.ring.popleft()
@@ -188,6 +237,21 @@ def _count(event: Event, bucket: Bucket) -> None:
             values[Metric.GROUP_FIRST + group] += 1
 
 
+class UndatedEvent(Exception):
+    """A store with `strict_times` met an event whose time must be guessed."""
+
+
+@dataclass(slots=True)
+class PartSummary:
+    """What a store that read one part of a report's input hands to the one that merges."""
+
+    stats: Stats
+    as_of: float | None
+    aggregates: Aggregates  # without the retained events
+    retained: int
+    notes: list[str]
+
+
 class Store:
     """Ring + aggregates + input accounting, shared by the ingest thread and the front ends."""
 
@@ -213,6 +277,9 @@ class Store:
         self.sources: list[object] = []  # source status objects, owned by the source layer
         self.progress: tuple[int, int] | None = None  # backfill (bytes done, bytes total)
         self.notes: list[str] = []  # one-line operator notes (unreadable paths, ...)
+        # Set on a store that reads a later part of a report's input in parallel: an event with
+        # no usable time would take the newest time of the parts before, unknown here.
+        self.strict_times = False
 
     @property
     def active(self) -> Aggregates:
@@ -250,6 +317,8 @@ class Store:
         for event in batch:
             stats.events += 1
             if event.time_guessed or event.time > latest or event.time < 1:
+                if self.strict_times:
+                    raise UndatedEvent
                 # Missing or implausible time: the arrival time stands in (in a replay, the
                 # newest event time is the best idea of "arrival").
                 event.time = as_of if as_of is not None else self.clock()
@@ -271,6 +340,40 @@ class Store:
         self.seq = seq
         self.as_of = as_of
         return accepted
+
+    def settle(self) -> None:
+        """After a one-shot read: drop time buckets the newest event time has left behind, so
+        the series is the same however the input was batched or split."""
+        with self.lock:
+            if self.as_of is not None:
+                self.main.series.prune(self.as_of)
+
+    def absorb_earlier(self, earlier: PartSummary, tail: list[Event], untold_max: float) -> None:
+        """Fold in what another store read from the input before this one's (see parallel.py):
+        its summary, its newest retained events as far as this ring has room, and the newest
+        event time among its retained events that were not sent."""
+        with self.lock:
+            self.stats.merge(earlier.stats)
+            if earlier.as_of is not None and (self.as_of is None or earlier.as_of > self.as_of):
+                self.as_of = earlier.as_of
+            untold = earlier.retained - len(tail)
+            self.main.merge_earlier(earlier.aggregates, tail, untold, untold_max)
+            self.notes[:0] = [note for note in earlier.notes if note not in self.notes]
+            del self.notes[:-50]
+            self.version += 1
+        self.settle()
+
+    def summary(self) -> PartSummary:
+        """This store's aggregates and accounting, without the retained events."""
+        with self.lock:
+            return PartSummary(self.stats, self.as_of, self.main.detached(), len(self.main.ring), list(self.notes))
+
+    def newest(self, n: int) -> tuple[list[Event], float]:
+        """The n newest retained events, and the newest event time among the others."""
+        with self.lock:
+            ring = list(self.main.ring)
+        cut = max(0, len(ring) - n)
+        return ring[cut:], max((e.time for e in ring[:cut]), default=-math.inf)
 
     def set_filter(
         self,

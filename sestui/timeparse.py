@@ -29,11 +29,21 @@ def parse_time(value: object) -> float | None:
 
     Times without a zone are UTC (CloudTrail exports and `aws logs tail --format short`).
     """
-    if isinstance(value, str):
+    if type(value) is str:
+        # Fast path for SES's own shape, "2026-11-20T10:15:30.123Z": the whole-second prefix is
+        # converted once and shared by every event of that second.
+        if len(value) == 24 and value[23] == "Z" and value[19] == ".":
+            base = _SECONDS.get(value[:19])
+            if base is not None:
+                millis = value[20:23]
+                if millis.isdigit():
+                    return base + int(millis) / 1000.0
         seconds = _parse_str(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         # CloudWatch Logs writes epoch milliseconds; anything that large is not seconds.
         seconds = value / 1000.0 if abs(value) > 1e11 else float(value)
+    elif isinstance(value, str):  # a str subclass
+        seconds = _parse_str(str(value))
     else:
         return None
     if seconds is None or not (EARLIEST <= seconds < LATEST):
@@ -41,23 +51,20 @@ def parse_time(value: object) -> float | None:
     return seconds
 
 
-# Whole-second prefixes already converted: events of one second share the work. Emptied when
+# Whole-second prefixes already converted (only those inside [EARLIEST, LATEST)). Emptied when
 # full: recent seconds are what repeats.
 _SECONDS: dict[str, float] = {}
 _SECONDS_KEPT = 4096
 
 
 def _parse_str(text: str) -> float | None:
-    # Fast path for SES's own shape, "2026-11-20T10:15:30.123Z".
     if len(text) == 24 and text[19] == "." and text[23] == "Z" and text[10] == "T":
-        base = _SECONDS.get(text[:19])
-        if base is None:
-            base = _slow(text[:19])
-            if base is not None:
+        base = _slow(text[:19])
+        if base is not None and text[20:23].isdigit():
+            if EARLIEST <= base < LATEST - 1:
                 if len(_SECONDS) >= _SECONDS_KEPT:
                     _SECONDS.clear()
                 _SECONDS[text[:19]] = base
-        if base is not None and text[20:23].isdigit():
             return base + int(text[20:23]) / 1000.0
     return _slow(text)
 

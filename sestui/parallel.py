@@ -1,0 +1,209 @@
+"""Reading a one-shot report's input on several cores.
+
+Everything the store aggregates (counts, time buckets, heavy hitters, latency histograms, the
+slowest deliveries) adds up part by part, so `sestui report` cuts large plain files at record
+boundaries into one part per core, reads each part into its own store in a forked process, and
+folds the parts together in input order. The result is the sequential one: the same counts, the
+same newest events in the ring, the same order.
+
+One thing does not fold: an event without a usable time takes the newest time seen before it,
+which for a later part depends on the parts before it. SES and CloudTrail always write a time, so
+such events are rare; when a later part meets one, the report is read again sequentially.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from .decompress import GZIP_MAGIC
+from .records import UNDECODABLE, decode_json
+from .sources import Options, read_to_end
+from .store import Store, UndatedEvent
+
+MIN_PART_BYTES = 16 << 20  # below this a part costs more to fork and merge than it saves
+_BOUNDARY_SEARCH = 4 << 20  # how far past a cut point to look for a record boundary
+_SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival order across parts
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Bytes [start, end) of one input; end None: to the end of the file."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def plan(paths: list[str], jobs: int, max_record_bytes: int, min_part_bytes: int = MIN_PART_BYTES) -> list[list[Span]]:
+    """The inputs, in order, cut into at most `jobs` parts of similar size. Only plain regular
+    files are cut, and only at a line that starts a record whatever came before it."""
+    whole = [[Span(path) for path in paths]]
+    if jobs <= 1 or "-" in paths or "fork" not in multiprocessing.get_all_start_methods():
+        return whole
+    sizes = [_splittable_size(path) for path in paths]
+    total = sum(size for size, _ in sizes)
+    jobs = min(jobs, total // max(1, min_part_bytes))
+    if jobs <= 1:
+        return whole
+    target = total / jobs
+    parts: list[list[Span]] = []
+    current: list[Span] = []
+    filled = 0
+    for path, (size, splittable) in zip(paths, sizes):
+        pos = 0
+        while len(parts) < jobs - 1 and splittable and size - pos > target - filled:
+            cut = record_boundary(path, pos + int(target - filled), max_record_bytes)
+            if cut is None or cut >= size:
+                break
+            current.append(Span(path, pos, cut))
+            parts.append(current)
+            current, filled, pos = [], 0, cut
+        current.append(Span(path, pos))
+        filled += size - pos
+        if filled >= target and len(parts) < jobs - 1:
+            parts.append(current)
+            current, filled = [], 0
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _splittable_size(path: str) -> tuple[int, bool]:
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            regular = stat.S_ISREG(st.st_mode)
+            return st.st_size, regular and f.read(2) != GZIP_MAGIC
+    except OSError:
+        return 0, False  # reported when the report reads it
+
+
+def record_boundary(path: str, offset: int, max_record_bytes: int) -> int | None:
+    """The offset of the first line at or after `offset` that is one whole JSON value on its own:
+    a line where the sequential framer starts afresh whatever state the lines before left it in
+    (see Framer._resyncs). None when there is none within a few MB."""
+    with open(path, "rb") as f:
+        f.seek(max(0, offset - 1))
+        data = f.read(_BOUNDARY_SEARCH)
+    start = data.find(b"\n")
+    while start >= 0:
+        start += 1
+        end = data.find(b"\n", start)
+        if end < 0:
+            return None
+        if _fresh_record(data[start:end], max_record_bytes):
+            return max(0, offset - 1) + start
+        start = end
+    return None
+
+
+def _fresh_record(line: bytes, max_record_bytes: int) -> bool:
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return (
+        line[:1] == b"{"
+        and line.rstrip()[-1:] == b"}"
+        and len(line) <= max_record_bytes
+        and b"\x1b" not in line
+        and decode_json(line) is not UNDECODABLE
+    )
+
+
+def read_parallel(
+    paths: list[str],
+    make_store: Callable[[], Store],
+    options: Options,
+    jobs: int,
+    min_part_bytes: int = MIN_PART_BYTES,
+) -> Store:
+    """Read every input to its end into one store, on up to `jobs` cores. Raises OSError for an
+    input that cannot be read, as a sequential read would."""
+    parts = plan(paths, jobs, options.max_record_bytes, min_part_bytes)
+    if len(parts) > 1:
+        store = _read_parts(parts, make_store, options)
+        if store is not None:
+            return store
+    store = make_store()
+    _read_spans([Span(path) for path in paths], store, options)
+    return store
+
+
+def _read_spans(spans: list[Span], store: Store, options: Options) -> None:
+    for span in spans:
+        try:
+            read_to_end(span.path, store, options, span.start, span.end)
+        except OSError as exc:
+            if exc.filename is None:
+                exc.filename = span.path
+            raise
+    store.settle()
+
+
+def _read_parts(parts: list[list[Span]], make_store: Callable[[], Store], options: Options) -> Store | None:
+    """The parts read by forked children (all but the last) and this process (the last), merged;
+    None when a later part met an undated event or a child failed."""
+    context = multiprocessing.get_context("fork")
+    children: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    try:
+        for index, spans in enumerate(parts[:-1]):
+            mine, theirs = context.Pipe()
+            child = context.Process(
+                target=_child, args=(theirs, spans, make_store, options, index), daemon=True
+            )
+            child.start()
+            theirs.close()
+            children.append((child, mine))
+        store = _part_store(make_store, len(parts) - 1)
+        try:
+            _read_spans(parts[-1], store, options)
+        except UndatedEvent:
+            return None
+        summaries = [connection.recv() for _, connection in children]
+        if any(summary is None for summary in summaries):
+            return None
+        # Latest part first: each one folded in is older than everything merged so far.
+        for (_, connection), summary in zip(reversed(children), reversed(summaries)):
+            connection.send(max(0, store.max_events - len(store.main.ring)))
+            tail, untold_max = connection.recv()
+            store.absorb_earlier(summary, tail, untold_max)
+        return store
+    except (EOFError, OSError):
+        return None  # a child died; the sequential read reports whatever went wrong
+    finally:
+        for child, connection in children:
+            connection.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+
+
+def _part_store(make_store: Callable[[], Store], index: int) -> Store:
+    store = make_store()
+    store.seq = index * _SEQ_STRIDE
+    store.strict_times = index > 0
+    return store
+
+
+def _child(connection: Connection, spans: list[Span], make_store: Callable[[], Store], options: Options, index: int) -> None:
+    """A forked reader of one part: sends its summary, then as many of its newest events as the
+    merging process asks for."""
+    try:
+        store = _part_store(make_store, index)
+        _read_spans(spans, store, options)
+    except (UndatedEvent, OSError):
+        connection.send(None)
+        return
+    connection.send(store.summary())
+    connection.send(store.newest(connection.recv()))

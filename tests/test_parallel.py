@@ -1,0 +1,192 @@
+"""A report read on several cores must equal the same report read sequentially."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from sestui import parallel
+from sestui.filters import compile_filter
+from sestui.parallel import Span, plan, read_parallel, record_boundary
+from sestui.query import WINDOWS_BY_NAME, Query, window_for
+from sestui.report import summary
+from sestui.sources import Options
+from sestui.store import Store
+from sestui.synth import iter_bench_lines
+
+from factory import bounce, cloudtrail, delivery, jsonl
+from helpers import NOW, ROOT
+
+PART = 64 << 10  # tests cut parts this small; the CLI default is 16 MB
+
+
+def _lines(count: int, seed: int) -> bytes:
+    return b"".join(iter_bench_lines(count, seed))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Several files of every framing: JSON Lines, `aws logs tail` prefixes, pretty-printed
+    values, junk, an oversized line, a CloudTrail `Records` file, gzip."""
+    root = tmp_path_factory.mktemp("parallel")
+    first = root / "a.jsonl"
+    first.write_bytes(_lines(1500, 3))
+    mixed = root / "b.log"
+    pieces = []
+    base = 1_763_640_000.0
+    for i in range(600):
+        at = base + 7200 + i * 3
+        if i % 50 == 7:
+            pieces.append(json.dumps(bounce(at, to=f"u{i}@example.org"), indent=2).encode() + b"\n")
+        elif i % 50 == 11:
+            pieces.append(b"2025-11-20T14:00:00.000000+00:00 stream/1 " + orjson.dumps(delivery(at)) + b"\n")
+        elif i % 50 == 13:
+            pieces.append(b"not json at all\n")
+        elif i % 50 == 17:
+            pieces.append(b'{"padding": "' + b"x" * 9000 + b'"}\n')
+        elif i % 50 == 19:
+            records = {"Records": [cloudtrail(at + j, error="Throttling" if j % 2 else None) for j in range(5)]}
+            pieces.append(orjson.dumps(records) + b"\n")
+        else:
+            pieces.append(jsonl([delivery(at, to=f"d{i % 40}@example.net", ms=100 + i * 37 % 5000)]))
+    mixed.write_bytes(b"".join(pieces) + _lines(800, 5))
+    packed = root / "c.jsonl.gz"
+    packed.write_bytes(gzip.compress(_lines(400, 7)))
+    last = root / "d.jsonl"
+    last.write_bytes(_lines(1200, 9))
+    return [str(first), str(mixed), str(packed), str(last)]
+
+
+def _store(**kwargs: object) -> Store:
+    return Store(clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
+
+
+def _read(paths: list[str], jobs: int, options: Options | None = None, **store_args: object) -> Store:
+    return read_parallel(paths, lambda: _store(**store_args), options or Options(max_record_bytes=4096), jobs, PART)
+
+
+def _state(store: Store) -> dict[str, object]:
+    """Everything a front end can see: reports over several windows, the ring, the buckets."""
+    main = store.main
+    return {
+        "reports": [
+            summary(Query(store, window, top=25))
+            for window in (WINDOWS_BY_NAME["all"], WINDOWS_BY_NAME["1h"], window_for(600))
+        ],
+        "stats": store.stats.as_dict(),
+        "as_of": store.as_of,
+        "ring": [(e.kind, e.time, e.time_guessed, e.raw) for e in main.ring],
+        "lanes": {kind: [e.raw for e in lane] for kind, lane in main.by_kind.items()},
+        "evicted": (main.evicted, main.evicted_max_time, main.first_time),
+        "tiers": [{key: bucket.values for key, bucket in tier.buckets.items()} for tier in main.series.tiers],
+        "slowest": sorted((ms, e.raw) for ms, _, e in main.slowest),
+        "notes": store.notes,
+    }
+
+
+@pytest.fixture()
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records whether each parallel read was merged (True) or fell back (False)."""
+    outcomes: list[bool] = []
+    real = parallel._read_parts
+
+    def recording(*args: object) -> Store | None:
+        result = real(*args)  # type: ignore[arg-type]
+        outcomes.append(result is not None)
+        return result
+
+    monkeypatch.setattr(parallel, "_read_parts", recording)
+    return outcomes
+
+
+def test_plan_cuts_only_at_lines_that_start_a_record(inputs: list[str]) -> None:
+    parts = plan(inputs, 4, 4096, PART)
+    assert len(parts) == 4
+    spans = [span for part in parts for span in part]
+    # In input order, contiguous, every byte in exactly one part; gzip is never cut.
+    for path in inputs:
+        mine = [s for s in spans if s.path == path]
+        assert mine[0].start == 0 and mine[-1].end is None
+        assert all(a.end == b.start for a, b in zip(mine, mine[1:]))
+        if path.endswith(".gz"):
+            assert mine == [Span(path)]
+    cuts = [s.end for s in spans if s.end is not None]
+    assert cuts
+    for span in spans:
+        if span.end is None:
+            continue
+        data = Path(span.path).read_bytes()
+        assert data[span.end - 1 : span.end] == b"\n"
+        line = data[span.end : data.index(b"\n", span.end)]
+        assert line.startswith(b"{") and orjson.loads(line)
+
+
+def test_a_file_of_pretty_printed_records_is_not_cut(tmp_path: Path) -> None:
+    path = tmp_path / "pretty.json"
+    path.write_bytes(b"".join(json.dumps(bounce(1_763_640_000 + i), indent=2).encode() + b"\n" for i in range(600)))
+    assert record_boundary(str(path), 1000, 4096) is None
+    assert plan([str(path)], 2, 4096, 1024) == [[Span(str(path))]]
+
+
+@pytest.mark.parametrize("max_events", [100_000, 1500, 40])
+def test_parallel_read_equals_sequential(inputs: list[str], spy: list[bool], max_events: int) -> None:
+    sequential = _read(inputs, 1, max_events=max_events)
+    merged = _read(inputs, 4, max_events=max_events)
+    assert spy == [True]
+    assert _state(merged) == _state(sequential)
+    assert sequential.stats.events > 4000 and sum(sequential.stats.skipped.values()) > 20
+    seqs = [e.seq for e in merged.main.ring]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_filter_and_since_apply_in_every_part(inputs: list[str], spy: list[bool]) -> None:
+    keep = compile_filter("-kind:Open -kind:Click", None)
+    args = {"keep": keep, "since": 1_763_640_000.0 + 3 * 3600}
+    assert _state(_read(inputs, 3, **args)) == _state(_read(inputs, 1, **args))
+    assert spy == [True]
+
+
+def test_an_undated_record_in_a_later_part_falls_back_to_one_reader(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
+    undated = delivery(0)
+    del undated["mail"]["timestamp"], undated["delivery"]["timestamp"]
+    late = tmp_path / "late.jsonl"
+    late.write_bytes(_lines(600, 11) + jsonl([undated]) + _lines(600, 12))
+    paths = [*inputs, str(late)]
+    sequential = _read(paths, 1)
+    merged = _read(paths, 4)
+    assert spy == [False]
+    assert sequential.stats.time_guessed == 1
+    assert _state(merged) == _state(sequential)
+
+
+def test_an_unreadable_input_is_reported_whatever_the_jobs(inputs: list[str], tmp_path: Path) -> None:
+    missing = str(tmp_path / "gone.jsonl")
+    for jobs in (1, 4):
+        with pytest.raises(OSError) as caught:
+            _read([*inputs, missing], jobs)
+        assert caught.value.filename == missing
+
+
+def test_report_jobs_flag_gives_the_same_json(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(_lines(40_000, 2))  # about 34 MB: two parts at the CLI's 16 MB minimum
+    assert len(plan([str(path)], 2, 1 << 20)) == 2
+
+    def report(jobs: int) -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-m", "sestui", "report", "--json", "--jobs", str(jobs), str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        return orjson.loads(done.stdout)
+
+    one, two = report(1), report(2)
+    assert one == two
+    assert one["input"]["lines"] == 40_000
