@@ -1,7 +1,9 @@
 """Throughput of the full `report` pipeline against bare orjson.loads of the same lines.
 
-Prints events/s of both, measured in this process, their ratio (target >= 0.5), and the peak RSS
-of `sestui report --json` over the same file run as a separate process (target <= 400 MB).
+Prints events/s of both, measured in this process, and their ratio (target >= 0.5): the pipeline
+on one core, and as `sestui report` runs it, on every usable core. Then the peak memory of
+`sestui report --json` over the same file run as a separate process (target <= 400 MB): the
+largest process's RSS, and the whole process tree's PSS.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import sys
 
 import orjson
 
-from common import ROOT, Timer, corpus, peak_children_mb
+from common import ROOT, Timer, corpus, peak_tree_mb
 
 from sestui.commands import tune_gc
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.report import summary, to_json
-from sestui.sources import Options, read_to_end
+from sestui.parallel import read_parallel, usable_cores
+from sestui.sources import Options
 from sestui.store import Store
 
 
@@ -32,13 +35,9 @@ def main() -> None:
 
     # Memory first, from a still-small parent: a child's peak RSS includes its parent's image
     # from before exec.
-    subprocess.run(
-        [sys.executable, "-m", "sestui", "report", "--json", str(path)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        cwd=ROOT,
+    peak, tree = peak_tree_mb(
+        [sys.executable, "-m", "sestui", "report", "--json", str(path)], stdout=subprocess.DEVNULL, cwd=ROOT
     )
-    peak = peak_children_mb()
 
     with open(path, "rb") as f:
         lines = f.read().split(b"\n")[:-1]
@@ -52,19 +51,22 @@ def main() -> None:
     gc.collect()
 
     tune_gc()  # as `sestui report` does
-    store = Store()
-    with Timer() as full:
-        read_to_end(str(path), store, Options())
-        report = summary(Query(store, WINDOWS_BY_NAME["all"]))
-        to_json(report)
-    events = store.stats.events
     bare_rate = args.lines / bare.seconds
-    full_rate = events / full.seconds
     print(f"orjson.loads          {bare_rate:12,.0f} lines/s   ({bare.seconds:.2f} s)")
-    print(f"report pipeline       {full_rate:12,.0f} events/s  ({full.seconds:.2f} s, {events:,} events, "
-          f"{store.stats.records:,} records, skipped {sum(store.stats.skipped.values())})")
-    print(f"ratio pipeline/loads  {full_rate / bare_rate:12.2f}   (target >= 0.5)")
-    print(f"peak RSS of `sestui report --json` on it: {peak:.0f} MB (target <= 400 MB)")
+    cores = usable_cores()
+    for jobs in sorted({1, cores}):
+        with Timer() as full:
+            store = read_parallel([str(path)], Store, Options(), jobs)
+            to_json(summary(Query(store, WINDOWS_BY_NAME["all"])))
+        events = store.stats.events
+        rate = events / full.seconds
+        print(f"report, {jobs} core{'s' if jobs > 1 else ' '}       {rate:12,.0f} events/s  ({full.seconds:.2f} s, "
+              f"{events:,} events, {store.stats.records:,} records, skipped {sum(store.stats.skipped.values())})")
+        print(f"  ratio to loads      {rate / bare_rate:12.2f}   (target >= 0.5)")
+        del store
+        gc.collect()
+    print(f"`sestui report --json` on {cores} cores: peak RSS {peak:.0f} MB in its largest process, "
+          f"{tree:.0f} MB PSS for all its processes (target <= 400 MB)")
 
 
 if __name__ == "__main__":

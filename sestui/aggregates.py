@@ -78,14 +78,8 @@ def top_items(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
 # it. Bin 0 holds 0 ms; the last bin holds everything from about 2.3 hours up.
 _GAMMA = 1.04
 _LOG_GAMMA = math.log(_GAMMA)
+_log = math.log
 LATENCY_BINS = 400
-
-
-def latency_bin(ms: int) -> int:
-    if ms <= 0:
-        return 0
-    index = 1 + int(math.log(ms) / _LOG_GAMMA)
-    return index if index < LATENCY_BINS else LATENCY_BINS - 1
 
 
 def bin_value(index: int) -> float:
@@ -107,7 +101,13 @@ class LatencyHistogram:
 
     def add(self, ms: int) -> None:
         bins = self.bins
-        index = latency_bin(ms)
+        # Inline, not a helper call: this runs twice for every delivery.
+        if ms <= 0:
+            index = 0
+        else:
+            index = 1 + int(_log(ms) / _LOG_GAMMA)
+            if index >= LATENCY_BINS:
+                index = LATENCY_BINS - 1
         bins[index] = bins.get(index, 0) + 1
         self.count += 1
         if ms > self.max:
@@ -178,11 +178,6 @@ class Bucket:
     def __init__(self) -> None:
         self.values = [0] * Metric.COUNT
         self.latency: LatencyHistogram | None = None
-
-    def add_latency(self, ms: int) -> None:
-        if self.latency is None:
-            self.latency = LatencyHistogram()
-        self.latency.add(ms)
 
     def merge(self, other: Bucket) -> None:
         values = self.values

@@ -20,7 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+import msgspec
+
 from .decompress import GZIP_MAGIC
+from .events import Event
 from .records import UNDECODABLE, decode_json
 from .sources import Options, read_to_end
 from .store import Store, UndatedEvent
@@ -28,6 +31,9 @@ from .store import Store, UndatedEvent
 MIN_PART_BYTES = 16 << 20  # below this a part costs more to fork and merge than it saves
 _BOUNDARY_SEARCH = 4 << 20  # how far past a cut point to look for a record boundary
 _SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival order across parts
+# Retained events cross between processes as MessagePack: twice as fast as pickling them.
+_EVENTS_OUT = msgspec.msgpack.Encoder()
+_EVENTS_IN = msgspec.msgpack.Decoder(list[Event])
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +182,8 @@ def _read_parts(parts: list[list[Span]], make_store: Callable[[], Store], option
         # Latest part first: each one folded in is older than everything merged so far.
         for (_, connection), summary in zip(reversed(children), reversed(summaries)):
             connection.send(max(0, store.max_events - len(store.main.ring)))
-            tail, untold_max = connection.recv()
+            untold_max = connection.recv()
+            tail = _EVENTS_IN.decode(connection.recv_bytes())
             store.absorb_earlier(summary, tail, untold_max)
         return store
     except (EOFError, OSError):
@@ -206,4 +213,6 @@ def _child(connection: Connection, spans: list[Span], make_store: Callable[[], S
         connection.send(None)
         return
     connection.send(store.summary())
-    connection.send(store.newest(connection.recv()))
+    tail, untold_max = store.newest(connection.recv())
+    connection.send(untold_max)
+    connection.send_bytes(_EVENTS_OUT.encode(tail))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from . import events as k
 from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
 from .dimensions import DIMENSIONS, cloudtrail_groups
-from .events import Event
+from .events import BOUNCE, CLOUDTRAIL, COMPLAINT, DELIVERY, Event
 
 DEFAULT_MAX_EVENTS = 100_000
 MAX_MTAS = 2000  # per-MTA histograms kept; the rest are pooled under "(other)"
@@ -99,6 +99,7 @@ class Aggregates:
         sketches = self.sketches
         first = self.first_time
         kinds: dict[str, list[Event]] = {}
+        kind_index = k.KIND_INDEX
         for event in batch:
             ring_append(event)
             kind = event.kind
@@ -113,7 +114,40 @@ class Aggregates:
             bucket = fine.get(key)
             if bucket is None:
                 bucket = fine[key] = Bucket()
-            _count(event, bucket)
+            # Counting inline: a call per event is a tenth of the whole cost of aggregating.
+            values = bucket.values
+            values[kind_index.get(kind, OTHER_KIND)] += 1
+            if kind == DELIVERY:
+                values[Metric.DELIVERED_RCPT] += len(event.recipients)
+                ms = event.processing_ms
+                if ms is not None:
+                    latency = bucket.latency
+                    if latency is None:
+                        latency = bucket.latency = LatencyHistogram()
+                    latency.add(ms)
+            elif kind == BOUNCE:
+                n = len(event.recipients)
+                values[Metric.BOUNCED_RCPT] += n
+                bounce_type = event.bounce_type
+                if bounce_type == k.HARD_BOUNCE:
+                    values[Metric.BOUNCE_PERMANENT] += 1
+                    if event.bounce_subtype != k.NOT_COUNTED_SUBTYPE:
+                        values[Metric.HARD_BOUNCED_RCPT] += n
+                elif bounce_type == "Transient":
+                    values[Metric.BOUNCE_TRANSIENT] += 1
+                elif bounce_type == "Undetermined":
+                    values[Metric.BOUNCE_UNDETERMINED] += 1
+                else:
+                    values[Metric.BOUNCE_OTHER] += 1
+            elif kind == COMPLAINT:
+                # "not-spam" is a reversal and OnAccountSuppressionList was never sent: neither
+                # is a recipient complaining about mail they received.
+                if event.feedback_type != "not-spam" and event.complaint_subtype != k.NOT_COUNTED_SUBTYPE:
+                    values[Metric.COMPLAINED_RCPT] += len(event.recipients)
+            elif kind == CLOUDTRAIL:
+                values[Metric.CT_FAILED if event.error_code is not None else Metric.CT_OK] += 1
+                for group in cloudtrail_groups(event.event_name):
+                    values[Metric.GROUP_FIRST + group] += 1
         self.first_time = first
         for kind, events in kinds.items():
             lane = by_kind.get(kind)
@@ -125,9 +159,7 @@ class Aggregates:
                 found = selections[dimension.kinds] = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
             if found:
                 sketches[dimension.name].update(dimension.all_keys(found))
-        for event in kinds.get(k.DELIVERY, ()):
-            if event.processing_ms is not None:
-                self._delivery_latency(event)
+        self._delivery_latency(kinds.get(DELIVERY, ()))
         for bucket in fine.values():
             values = bucket.values
             for index, n in enumerate(values):
@@ -138,23 +170,26 @@ class Aggregates:
         if self._batches % _PRUNE_EVERY == 0:
             self.series.prune(as_of)
 
-    def _delivery_latency(self, event: Event) -> None:
-        ms = event.processing_ms
-        assert ms is not None
-        name = event.mta or "(unknown)"
-        histogram = self.mta.get(name)
-        if histogram is None:
-            if len(self.mta) >= MAX_MTAS:
-                name = "(other)"
-                histogram = self.mta.get(name)
-            if histogram is None:
-                histogram = self.mta[name] = LatencyHistogram()
-        histogram.add(ms)
+    def _delivery_latency(self, deliveries: Iterable[Event]) -> None:
+        mta = self.mta
         slowest = self.slowest
-        if len(slowest) < SLOWEST_KEPT:
-            heapq.heappush(slowest, (ms, event.seq, event))
-        elif ms > slowest[0][0]:
-            heapq.heapreplace(slowest, (ms, event.seq, event))
+        for event in deliveries:
+            ms = event.processing_ms
+            if ms is None:
+                continue
+            name = event.mta or "(unknown)"
+            histogram = mta.get(name)
+            if histogram is None:
+                if len(mta) >= MAX_MTAS:
+                    name = "(other)"
+                    histogram = mta.get(name)
+                if histogram is None:
+                    histogram = mta[name] = LatencyHistogram()
+            histogram.add(ms)
+            if len(slowest) < SLOWEST_KEPT:
+                heapq.heappush(slowest, (ms, event.seq, event))
+            elif ms > slowest[0][0]:
+                heapq.heapreplace(slowest, (ms, event.seq, event))
 
     def detached(self) -> Aggregates:
         """Everything but the retained events, to send to another process."""
@@ -202,39 +237,18 @@ class Aggregates:
             self.evicted_max_time = event.time
         return event
 
-
-def _count(event: Event, bucket: Bucket) -> None:
-    """Add one event to a time bucket's counters."""
-    values = bucket.values
-    kind = event.kind
-    values[k.KIND_INDEX.get(kind, OTHER_KIND)] += 1
-    if kind == k.DELIVERY:
-        values[Metric.DELIVERED_RCPT] += len(event.recipients)
-        if event.processing_ms is not None:
-            bucket.add_latency(event.processing_ms)
-    elif kind == k.BOUNCE:
-        n = len(event.recipients)
-        values[Metric.BOUNCED_RCPT] += n
-        bounce_type = event.bounce_type
-        if bounce_type == k.HARD_BOUNCE:
-            values[Metric.BOUNCE_PERMANENT] += 1
-            if event.bounce_subtype != k.NOT_COUNTED_SUBTYPE:
-                values[Metric.HARD_BOUNCED_RCPT] += n
-        elif bounce_type == "Transient":
-            values[Metric.BOUNCE_TRANSIENT] += 1
-        elif bounce_type == "Undetermined":
-            values[Metric.BOUNCE_UNDETERMINED] += 1
-        else:
-            values[Metric.BOUNCE_OTHER] += 1
-    elif kind == k.COMPLAINT:
-        # "not-spam" is a reversal and OnAccountSuppressionList was never sent: neither is a
-        # recipient complaining about mail they received.
-        if event.feedback_type != "not-spam" and event.complaint_subtype != k.NOT_COUNTED_SUBTYPE:
-            values[Metric.COMPLAINED_RCPT] += len(event.recipients)
-    elif kind == k.CLOUDTRAIL:
-        values[Metric.CT_FAILED if event.error_code is not None else Metric.CT_OK] += 1
-        for group in cloudtrail_groups(event.event_name):
-            values[Metric.GROUP_FIRST + group] += 1
+    def drop_many(self, n: int) -> None:
+        """drop_oldest n times, in one loop."""
+        pop, by_kind, other = self.ring.popleft, self.by_kind, self.other
+        newest = self.evicted_max_time
+        for _ in range(n):
+            event = pop()
+            lane = by_kind.get(event.kind)
+            (other if lane is None else lane).popleft()
+            if event.time > newest:
+                newest = event.time
+        self.evicted += n
+        self.evicted_max_time = newest
 
 
 class UndatedEvent(Exception):
@@ -300,10 +314,14 @@ class Store:
                 if matching:
                     view.add(matching, self.as_of or 0.0)
             overflow = len(main.ring) - self.max_events
-            for _ in range(overflow):
-                gone = main.drop_oldest()
-                if view is not None and view.ring and view.ring[0] is gone:
-                    view.drop_oldest()
+            if view is None:
+                if overflow > 0:
+                    main.drop_many(overflow)
+            else:
+                for _ in range(overflow):
+                    gone = main.drop_oldest()
+                    if view.ring and view.ring[0] is gone:
+                        view.drop_oldest()
             self.version += 1
 
     def _admit(self, batch: Iterable[Event]) -> list[Event]:
