@@ -29,6 +29,8 @@ _TIMESTAMP_START = re.compile(rb"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 _TOKEN = re.compile(rb'[{}\[\]"]')
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPACE = b" \t\r\n\x0b\x0c"
+_SPACE_OR_COMMA = _SPACE + b","
+_RECORDS_OPEN = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
 
 
 class Junk:
@@ -73,6 +75,10 @@ class Framer:
         self._partial: list[bytes] = []
         self._partial_size = 0
         self._discarding = False  # inside an oversized line, dropping bytes until its newline
+        self._quiet = False  # the bytes being dropped were accounted for already
+        # Inside a `{"Records": [...]}` line too long to hold whole (a busy account's CloudTrail
+        # file): its elements are framed one by one as they complete.
+        self._records = False
         self._pending: _Pending | None = None
         self._started = False
 
@@ -89,7 +95,12 @@ class Framer:
         if newline < 0:
             self._buffer(chunk, out)
             return out
-        if self._discarding:
+        if self._records:
+            self._partial.append(chunk[:newline])
+            self._finish_records(out)
+            chunk = chunk[newline + 1 :]
+            self.lines += 1
+        elif self._discarding:
             self._end_discard(out)
             chunk = chunk[newline + 1 :]
             self.lines += 1
@@ -123,7 +134,10 @@ class Framer:
     def close(self) -> list[Framed]:
         """End of input: frame the final unterminated line and anything still pending."""
         out: list[Framed] = []
-        if self._discarding:
+        if self._records:
+            self.lines += 1
+            self._finish_records(out)
+        elif self._discarding:
             self.lines += 1
             self._end_discard(out)
         elif self._partial:
@@ -149,7 +163,9 @@ class Framer:
             return
         self._partial.append(piece)
         self._partial_size += len(piece)
-        if self._partial_size > self.max_record_bytes:
+        if self._records:
+            self._drain_records(out)
+        elif self._partial_size > self.max_record_bytes:
             # A line this long is either values concatenated without newlines (Firehose) --
             # frame the complete ones now -- or one oversized record, which is dropped as it
             # streams by rather than buffered whole.
@@ -157,7 +173,12 @@ class Framer:
             self._partial.clear()
             consumed = self._drain_values(data, out)
             rest = data[consumed:]
-            if len(rest) > self.max_record_bytes:
+            records = _RECORDS_OPEN.match(rest) if consumed == 0 and self._pending is None else None
+            if records is not None:
+                self._records = True
+                self._partial = [rest[records.end() :]]
+                self._drain_records(out)
+            elif len(rest) > self.max_record_bytes:
                 self._discarding = True
                 self._partial_size = 0
             else:
@@ -166,7 +187,50 @@ class Framer:
 
     def _end_discard(self, out: list[Framed]) -> None:
         self._discarding = False
-        out.append((OVERSIZED, b""))
+        if self._quiet:
+            self._quiet = False
+        else:
+            out.append((OVERSIZED, b""))
+
+    def _drain_records(self, out: list[Framed]) -> None:
+        """Frame the complete elements of a streamed `Records` array, each as a `Records` file of
+        one, so the parser reads it with the same container logic; keep the incomplete rest."""
+        data = b"".join(self._partial)
+        pos, size = 0, len(data)
+        while True:
+            while pos < size and data[pos] in _SPACE_OR_COMMA:
+                pos += 1
+            if pos == size:
+                break
+            if data[pos] != 123:  # '{': the array ends (']') or holds something else
+                if data[pos] != 93:
+                    out.append((INVALID_JSON, data[pos : pos + 64]))
+                # The rest of the line closes the object; its records are all framed.
+                self._records = False
+                self._discarding = self._quiet = True
+                self._partial, self._partial_size = [], 0
+                return
+            end, _, _ = _scan(data, pos, 0, False)
+            if end < 0:
+                break
+            out.append(_decode(b'{"Records":[' + data[pos:end] + b"]}"))
+            pos = end
+        rest = data[pos:]
+        if len(rest) > self.max_record_bytes:  # one element too big to hold: give up on the line
+            out.append((OVERSIZED, b""))
+            self._records = False
+            self._discarding = self._quiet = True
+            rest = b""
+        self._partial, self._partial_size = ([rest] if rest else []), len(rest)
+
+    def _finish_records(self, out: list[Framed]) -> None:
+        """The line of a streamed `Records` array ended: frame what completed, and count an
+        unfinished element (a truncated file) as invalid JSON."""
+        self._drain_records(out)
+        if self._records and self._partial_size:
+            out.append((INVALID_JSON, b"".join(self._partial)[:64]))
+        self._records = self._discarding = self._quiet = False
+        self._partial, self._partial_size = [], 0
 
     def _drain_values(self, data: bytes, out: list[Framed]) -> int:
         """Frame the complete top-level values at the start of `data`; return bytes consumed."""

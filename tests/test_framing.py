@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
-from factory import BASE, bounce, delivery, jsonl, send
-from helpers import events, ingest
+from factory import BASE, bounce, cloudtrail, delivery, jsonl, send
+from helpers import NOW, events, ingest
 from sestui.framing import Framer, Junk
+from sestui.ingest import StreamIngest
+from sestui.store import Store
 
 
 def frame(data: bytes, chunk: int = 7, limit: int = 1 << 20) -> tuple[list[object], Framer]:
@@ -117,3 +120,53 @@ def test_multi_line_value_larger_than_the_limit_is_oversized():
     assert len(pretty) > limit
     values, _ = frame(pretty + line, limit=limit)
     assert reasons(values) == ["oversized", "value"]
+
+
+def _trail_file(count: int) -> tuple[bytes, int]:
+    """A one-line CloudTrail `Records` file (as a busy account writes them) and how many of its
+    records are SES calls."""
+    records = [
+        cloudtrail(BASE + i, name=f"SendEmail{i}", source="ses.amazonaws.com" if i % 4 else "ec2.amazonaws.com")
+        for i in range(count)
+    ]
+    return orjson.dumps({"Records": records}) + b"\n", sum(1 for i in range(count) if i % 4)
+
+
+@pytest.mark.parametrize("chunk", [997, 1 << 16, 1 << 18])
+def test_a_records_file_longer_than_the_limit_is_framed_record_by_record(chunk: int) -> None:
+    data, ses = _trail_file(6000)
+    limit = 256 << 10
+    assert len(data) > 10 * limit
+    store = Store(clock=lambda: NOW)
+    stream = StreamIngest(store, "trail", max_record_bytes=limit)
+    peak = 0
+    for i in range(0, len(data), chunk):
+        stream.feed(data[i : i + chunk])
+        peak = max(peak, stream.framer.buffered)
+    stream.feed(jsonl([send(BASE)]))
+    stream.close()
+    assert peak <= limit + chunk  # never held whole
+    assert store.stats.events == ses + 1
+    assert store.stats.skipped == {"not_ses": 6000 - ses}
+    assert store.stats.records == 6001 and store.stats.lines == 2
+    names = [e.event_name for e in events(store) if e.kind == "CloudTrail"]
+    assert names == [f"SendEmail{i}" for i in range(6000) if i % 4]
+
+
+def test_a_truncated_records_file_keeps_its_whole_records_and_counts_the_cut_one() -> None:
+    data, _ = _trail_file(4000)
+    cut = data[: len(data) * 3 // 4]
+    values, framer = frame(cut, chunk=1 << 16, limit=128 << 10)
+    found = reasons(values)
+    assert found[-1] == "invalid_json"
+    assert set(found[:-1]) == {"value"} and len(found) > 2500
+    assert framer.lines == 1
+
+
+def test_a_records_element_longer_than_the_limit_is_oversized() -> None:
+    data, _ = _trail_file(300)
+    huge = data.replace(b'"SendEmail150"', b'"' + b"x" * (300 << 10) + b'"', 1)
+    values, _ = frame(huge + jsonl([send(BASE)]), chunk=1 << 16, limit=128 << 10)
+    found = reasons(values)
+    assert found.count("value") >= 150 + 1 and "oversized" in found
+    assert found[-1] == "value"  # the next line is read as usual
