@@ -329,14 +329,15 @@ def _ses(rec: Record, kind: str, raw: bytes) -> Event:
         if caller is None:
             values = tags.get("ses:caller-identity")
             caller = values[0] if values else None
+    arn, account = mail.sourceArn, mail.sendingAccountId
     event = Event(
         kind=kind,
         time=0.0,
         raw=raw,
         message_id=mail.messageId,
         source=_source(mail.source),
-        source_arn=_intern(mail.sourceArn),
-        account=_intern(mail.sendingAccountId),
+        source_arn=None if arn is None else intern(arn),
+        account=None if account is None else intern(account),
         caller=caller,
         source_ip=source_ip,
         config_set=config_set,

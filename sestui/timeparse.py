@@ -32,12 +32,12 @@ def parse_time(value: object) -> float | None:
     if type(value) is str:
         # Fast path for SES's own shape, "2026-11-20T10:15:30.123Z": the whole-second prefix is
         # converted once and shared by every event of that second.
-        if len(value) == 24 and value[23] == "Z" and value[19] == ".":
+        if len(value) == 24:
             base = _SECONDS.get(value[:19])
-            if base is not None:
-                millis = value[20:23]
-                if millis.isdigit():
-                    return base + int(millis) / 1000.0
+            if base is not None and value[23] == "Z" and value[19] == ".":
+                fraction = _MILLIS.get(value[20:23])
+                if fraction is not None:
+                    return base + fraction
         seconds = _parse_str(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         # CloudWatch Logs writes epoch milliseconds; anything that large is not seconds.
@@ -55,6 +55,7 @@ def parse_time(value: object) -> float | None:
 # full: recent seconds are what repeats.
 _SECONDS: dict[str, float] = {}
 _SECONDS_KEPT = 4096
+_MILLIS = {f"{n:03d}": n / 1000.0 for n in range(1000)}
 
 
 def _parse_str(text: str) -> float | None:
