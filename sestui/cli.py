@@ -29,9 +29,12 @@ def _window(text: str) -> Window:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value <= 0:
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
     return value
 
 

@@ -91,6 +91,15 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     assert message in err and "Traceback" not in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("option", ["--jobs", "--top"])
+def test_counts_must_be_positive_whole_numbers(option):
+    for value in ("0", "two"):
+        result = run(option, value, "-", stdin=b"")
+        err = result.stderr.decode()
+        assert result.returncode == 2
+        assert f"argument {option}: not a positive whole number: '{value}'" in err and "Traceback" not in err
+
+
 def test_unreadable_file_exits_2_naming_it(tmp_path):
     path = tmp_path / "secret.jsonl"
     path.write_bytes(b"{}\n")
