@@ -20,7 +20,7 @@ from common import ROOT, Timer, corpus, peak_tree_mb
 from sestui.commands import tune_gc
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.report import summary, to_json
-from sestui.parallel import read_parallel, usable_cores
+from sestui.parallel import default_jobs, read_parallel
 from sestui.sources import Options
 from sestui.store import Store
 
@@ -53,10 +53,10 @@ def main() -> None:
     tune_gc()  # as `sestui report` does
     bare_rate = args.lines / bare.seconds
     print(f"orjson.loads          {bare_rate:12,.0f} lines/s   ({bare.seconds:.2f} s)")
-    cores = usable_cores()
+    cores = default_jobs()
     for jobs in sorted({1, cores}):
         with Timer() as full:
-            store = read_parallel([str(path)], Store, Options(), jobs)
+            store = read_parallel([str(path)], lambda: Store(keep_raw=False), Options(), jobs)  # as report does
             to_json(summary(Query(store, WINDOWS_BY_NAME["all"])))
         events = store.stats.events
         rate = events / full.seconds

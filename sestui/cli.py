@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .framing import DEFAULT_MAX_RECORD_BYTES
-from .parallel import usable_cores
+from .parallel import default_jobs
 from .query import DEFAULT_WINDOW, WINDOWS_BY_NAME, Window, window_for
 from .store import DEFAULT_MAX_EVENTS
 from .timeparse import parse_duration, parse_since
@@ -110,9 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--jobs",
         type=_positive_int,
-        default=usable_cores(),
+        default=default_jobs(),
         metavar="N",
-        help="read large files on up to N cores (default: all usable, here %(default)s)",
+        help="read large files on up to N cores (default: all usable, at most 4; here %(default)s)",
     )
 
     demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")

@@ -64,7 +64,7 @@ def _store(args: argparse.Namespace, geo: Geo | None = None) -> Store:
             keep = compile_filter(args.filter, geo.country if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
-    return Store(max_events=args.max_events, since=since_of(args.since), keep=keep)
+    return Store(max_events=args.max_events, since=since_of(args.since), keep=keep, keep_raw=False)
 
 
 def _files_once(targets: list[Target]) -> list[str]:

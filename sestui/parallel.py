@@ -28,6 +28,7 @@ from .records import UNDECODABLE, decode_json
 from .sources import Options, read_to_end
 from .store import Store, UndatedEvent
 
+DEFAULT_MAX_JOBS = 4
 MIN_PART_BYTES = 16 << 20  # below this a part costs more to fork and merge than it saves
 _BOUNDARY_SEARCH = 4 << 20  # how far past a cut point to look for a record boundary
 _SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival order across parts
@@ -50,6 +51,11 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def default_jobs() -> int:
+    """Every usable core, up to DEFAULT_MAX_JOBS: each part's process keeps a ring of its own."""
+    return min(usable_cores(), DEFAULT_MAX_JOBS)
 
 
 def plan(paths: list[str], jobs: int, max_record_bytes: int, min_part_bytes: int = MIN_PART_BYTES) -> list[list[Span]]:

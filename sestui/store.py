@@ -275,11 +275,15 @@ class Store:
         clock: Callable[[], float] = time.time,
         since: float | None = None,
         keep: Callable[[Event], bool] | None = None,
+        keep_raw: bool = True,
     ) -> None:
         self.max_events = max(1, max_events)
         self.clock = clock
         self.since = since
         self.keep = keep  # headless filter: events it rejects are counted, not stored
+        # False for `report`, which never shows a record's bytes: they are half of what a
+        # retained event costs in memory.
+        self.keep_raw = keep_raw
         self.lock = threading.RLock()
         self.stats = Stats()
         self.main = Aggregates()
@@ -330,6 +334,7 @@ class Store:
         as_of = self.as_of
         since = self.since
         keep = self.keep
+        keep_raw = self.keep_raw
         seq = self.seq
         accepted = []
         for event in batch:
@@ -352,6 +357,8 @@ class Store:
             if keep is not None and not keep(event):
                 stats.filtered += 1
                 continue
+            if not keep_raw:
+                event.raw = b""
             seq += 1
             event.seq = seq
             accepted.append(event)

@@ -166,3 +166,15 @@ def test_custom_window_durations():
     assert window.name == "2h" and window.width % 5 == 0
     store = ingest(jsonl([send(BASE - 7000), send(BASE)]))
     assert Query(store, window).counts()["Send"] == 2
+
+
+def test_a_store_that_drops_record_bytes_still_filters_on_tags_read_from_them():
+    data = jsonl([send(BASE + i, tags={"campaign": ["winter" if i % 3 == 0 else "summer"]}) for i in range(30)])
+    keep = compile_filter("tag.campaign:winter", None)
+    lean = ingest(data, keep=keep, keep_raw=False)
+    full = ingest(data, keep=keep)
+    assert lean.stats.events == 30 and lean.stats.filtered == 20
+    assert [e.raw for e in events(lean)] == [b""] * 10
+    assert all(e.raw for e in events(full))
+    strip = lambda store: [(e.kind, e.time, e.message_id, e.recipients) for e in events(store)]  # noqa: E731
+    assert strip(lean) == strip(full)
