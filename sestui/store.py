@@ -114,7 +114,7 @@ class Aggregates:
             bucket = fine.get(key)
             if bucket is None:
                 bucket = fine[key] = Bucket()
-            # Counting inline: a call per event is a tenth of the whole cost of aggregating.
+            # Counted inline: a helper call per event cost ~6 % of aggregating a batch.
             values = bucket.values
             values[kind_index.get(kind, OTHER_KIND)] += 1
             if kind == DELIVERY:
