@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -163,6 +164,20 @@ def test_an_undated_record_in_a_later_part_falls_back_to_one_reader(inputs: list
     assert spy == [False]
     assert sequential.stats.time_guessed == 1
     assert _state(merged) == _state(sequential)
+
+
+def test_a_failing_child_costs_the_parallelism_not_the_report(inputs: list[str], spy: list[bool], capfd: pytest.CaptureFixture[str]) -> None:
+    parent = os.getpid()
+
+    def make_store() -> Store:
+        if os.getpid() != parent:
+            raise RuntimeError("a bug in a part's reader")
+        return _store()
+
+    merged = read_parallel(inputs, make_store, Options(max_record_bytes=4096), 4, PART)
+    assert spy == [False]
+    assert _state(merged) == _state(_read(inputs, 1))
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_an_unreadable_input_is_reported_whatever_the_jobs(inputs: list[str], tmp_path: Path) -> None:
