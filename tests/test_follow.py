@@ -88,6 +88,7 @@ def test_backfill_then_bursts_and_partial_lines(tmp_path, run):
         append(log, lines(200, 100 + burst * 200))
     whole = lines(1, 2000)
     append(log, whole[:37])  # a partial line stays buffered...
+    wait_until(lambda: r.lines() >= 1100)  # the bursts (the safety poll may take a second)
     time.sleep(0.3)
     assert r.lines() == 1100
     append(log, whole[37:])  # ...until its newline arrives
