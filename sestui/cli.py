@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -38,6 +39,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:  # also refuses nan: a zero --every would print in a busy loop
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return value
+
+
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "inputs",
@@ -62,7 +73,7 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-gzip-ratio",
-        type=float,
+        type=_positive_number,
         default=64,
         metavar="X",
         help="stop a .gz input that expands more than X times its size (default 64)",
@@ -101,11 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--window", default="all", help="DURATION back from the newest event, or all (default)"
     )
     report.add_argument(
-        "--outlier-ms", type=float, metavar="MS", help="slow-delivery threshold (default: window p99)"
+        "--outlier-ms", type=_positive_number, metavar="MS", help="slow-delivery threshold (default: window p99)"
     )
     report.add_argument("--filter", default="", metavar="EXPR", help="only events matching EXPR")
     report.add_argument("--follow", action="store_true", help="keep following; print a snapshot --every S")
-    report.add_argument("--every", type=float, default=5.0, metavar="S", help="seconds between snapshots")
+    report.add_argument("--every", type=_positive_number, default=5.0, metavar="S", help="seconds between snapshots")
     report.add_argument("--from-end", action="store_true", help="with --follow: skip existing content")
     report.add_argument(
         "--jobs",
@@ -116,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")
-    demo.add_argument("--rate", type=float, default=200.0, help="messages per second (default 200)")
+    demo.add_argument("--rate", type=_positive_number, default=200.0, help="messages per second (default 200)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--max-events", type=_positive_int, default=DEFAULT_MAX_EVENTS, metavar="N")
     demo.add_argument("--geoip-db", action="append", default=[], metavar="PATH", help="as for tail")

@@ -6,6 +6,13 @@ boundaries into one part per core, reads each part into its own store in a forke
 folds the parts together in input order. The result is the sequential one: the same counts, the
 same newest events in the ring, the same order.
 
+Only the newest `--max-events` events of the whole input are retained, and they nearly always lie
+in the last part. So when the input after an earlier part is large enough to hold that many
+events, the earlier part keeps none: retaining events only to drop them later costs about 12 % of
+the reading (a cold event is slow to free) and a ring's worth of memory per process. Should the
+later parts come up short after all (mostly junk, say), that part is read again, whole, by the
+merging process.
+
 One thing does not fold: an event without a usable time takes the newest time seen before it,
 which for a later part depends on the parts before it. SES and CloudTrail always write a time, so
 such events are rare; when a later part meets one, the report is read again sequentially.
@@ -32,6 +39,12 @@ DEFAULT_MAX_JOBS = 4
 MIN_PART_BYTES = 16 << 20  # below this a part costs more to fork and merge than it saves
 _BOUNDARY_SEARCH = 4 << 20  # how far past a cut point to look for a record boundary
 _SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival order across parts
+# An earlier part keeps no ring when the input after it has at least this many bytes per retained
+# event: SES and CloudTrail records are 0.5-4 KB, so the later parts then fill the ring.
+_BYTES_PER_EVENT = 4096
+# Relative share of the last part, which keeps the ring and so costs ~10 % more per byte, when
+# the earlier parts keep none; equal shares finish together.
+_RING_PART_SHARE = 0.9
 # Retained events cross between processes as MessagePack: twice as fast as pickling them.
 _EVENTS_OUT = msgspec.msgpack.Encoder()
 _EVENTS_IN = msgspec.msgpack.Decoder(list[Event])
@@ -58,9 +71,16 @@ def default_jobs() -> int:
     return min(usable_cores(), DEFAULT_MAX_JOBS)
 
 
-def plan(paths: list[str], jobs: int, max_record_bytes: int, min_part_bytes: int = MIN_PART_BYTES) -> list[list[Span]]:
-    """The inputs, in order, cut into at most `jobs` parts of similar size. Only plain regular
-    files are cut, and only at a line that starts a record whatever came before it."""
+def plan(
+    paths: list[str],
+    jobs: int,
+    max_record_bytes: int,
+    min_part_bytes: int = MIN_PART_BYTES,
+    last_share: float = 1.0,
+) -> list[list[Span]]:
+    """The inputs, in order, cut into at most `jobs` parts of similar size (the last one
+    `last_share` of the others). Only plain regular files are cut, and only at a line that starts
+    a record whatever came before it."""
     whole = [[Span(path) for path in paths]]
     if jobs <= 1 or "-" in paths or "fork" not in multiprocessing.get_all_start_methods():
         return whole
@@ -69,7 +89,7 @@ def plan(paths: list[str], jobs: int, max_record_bytes: int, min_part_bytes: int
     jobs = min(jobs, total // max(1, min_part_bytes))
     if jobs <= 1:
         return whole
-    target = total / jobs
+    target = total / (jobs - 1 + last_share)
     parts: list[list[Span]] = []
     current: list[Span] = []
     filled = 0
@@ -142,14 +162,38 @@ def read_parallel(
 ) -> Store:
     """Read every input to its end into one store, on up to `jobs` cores. Raises OSError for an
     input that cannot be read, as a sequential read would."""
-    parts = plan(paths, jobs, options.max_record_bytes, min_part_bytes)
-    if len(parts) > 1:
-        store = _read_parts(parts, make_store, options)
-        if store is not None:
-            return store
     store = make_store()
+    # Under a filter or --since, the parts after an earlier one may hold few events of the ring.
+    unfiltered = store.keep is None and store.since is None
+    enough = store.max_events * _BYTES_PER_EVENT
+    parts = plan(paths, jobs, options.max_record_bytes, min_part_bytes)
+    if unfiltered and len(parts) > 1:
+        lighter = plan(paths, jobs, options.max_record_bytes, min_part_bytes, _RING_PART_SHARE)
+        if _size(lighter[-1]) >= enough:  # every earlier part then keeps no ring
+            parts = lighter
+    if len(parts) > 1:
+        sizes = [_size(part) for part in parts]
+        keep_ring = [not unfiltered or sum(sizes[index + 1 :]) < enough for index in range(len(parts) - 1)]
+        merged = _read_parts(parts, store, make_store, options, keep_ring)
+        if merged is not None:
+            return merged
+        store = make_store()
     _read_spans([Span(path) for path in paths], store, options)
     return store
+
+
+def _size(spans: list[Span]) -> int:
+    """The bytes of some spans (of a gzip file: compressed, so fewer than it holds)."""
+    total = 0
+    for span in spans:
+        end = span.end
+        if end is None:
+            try:
+                end = os.stat(span.path).st_size
+            except OSError:
+                end = span.start
+        total += max(0, end - span.start)
+    return total
 
 
 def _read_spans(spans: list[Span], store: Store, options: Options) -> None:
@@ -163,35 +207,49 @@ def _read_spans(spans: list[Span], store: Store, options: Options) -> None:
     store.settle()
 
 
-def _read_parts(parts: list[list[Span]], make_store: Callable[[], Store], options: Options) -> Store | None:
-    """The parts read by forked children (all but the last) and this process (the last), merged;
-    None when a later part met an undated event or a child failed."""
+def _read_parts(
+    parts: list[list[Span]],
+    store: Store,
+    make_store: Callable[[], Store],
+    options: Options,
+    keep_ring: list[bool],
+) -> Store | None:
+    """The parts read by forked children (all but the last; those with a false `keep_ring` retain
+    no events) and into `store` by this process (the last), merged; None when a later part met
+    an undated event or a child failed."""
     context = multiprocessing.get_context("fork")
     children: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     try:
         for index, spans in enumerate(parts[:-1]):
             mine, theirs = context.Pipe()
             child = context.Process(
-                target=_child, args=(theirs, spans, make_store, options, index), daemon=True
+                target=_child, args=(theirs, spans, make_store, options, index, keep_ring[index]), daemon=True
             )
             child.start()
             theirs.close()
             children.append((child, mine))
-        store = _part_store(make_store, len(parts) - 1)
-        try:
-            _read_spans(parts[-1], store, options)
-        except UndatedEvent:
-            return None
+        _as_part(store, len(parts) - 1)
+        _read_spans(parts[-1], store, options)
         summaries = [connection.recv() for _, connection in children]
         if any(summary is None for summary in summaries):
             return None
         # Latest part first: each one folded in is older than everything merged so far.
-        for (_, connection), summary in zip(reversed(children), reversed(summaries)):
-            connection.send(max(0, store.max_events - len(store.main.ring)))
+        for index in reversed(range(len(children))):
+            connection, summary = children[index][1], summaries[index]
+            need = max(0, store.max_events - len(store.main.ring))
+            connection.send(need)
             untold_max = connection.recv()
             tail = _EVENTS_IN.decode(connection.recv_bytes())
+            if need > summary.retained and summary.aggregates.evicted:
+                # The part kept too few events after all: read it again here, with a ring.
+                again = _as_part(make_store(), index)
+                _read_spans(parts[index], again, options)
+                summary = again.summary()
+                tail, untold_max = again.newest(need)
             store.absorb_earlier(summary, tail, untold_max)
         return store
+    except UndatedEvent:
+        return None
     except (EOFError, OSError):
         return None  # a child died; the sequential read reports whatever went wrong
     finally:
@@ -202,18 +260,27 @@ def _read_parts(parts: list[list[Span]], make_store: Callable[[], Store], option
                 child.kill()
 
 
-def _part_store(make_store: Callable[[], Store], index: int) -> Store:
-    store = make_store()
+def _as_part(store: Store, index: int) -> Store:
+    """Make a store the reader of part `index`."""
     store.seq = index * _SEQ_STRIDE
     store.strict_times = index > 0
     return store
 
 
-def _child(connection: Connection, spans: list[Span], make_store: Callable[[], Store], options: Options, index: int) -> None:
+def _child(
+    connection: Connection,
+    spans: list[Span],
+    make_store: Callable[[], Store],
+    options: Options,
+    index: int,
+    keep_ring: bool,
+) -> None:
     """A forked reader of one part: sends its summary, then as many of its newest events as the
     merging process asks for."""
     try:
-        store = _part_store(make_store, index)
+        store = _as_part(make_store(), index)
+        if not keep_ring:
+            store.max_events = 1  # every event is dropped while it is still cheap to free
         _read_spans(spans, store, options)
     except Exception:  # noqa: BLE001 -- an undated event, an unreadable file, a bug: the
         connection.send(None)  # sequential read then gives the answer or the error, no traceback

@@ -17,7 +17,7 @@ from sestui.filters import compile_filter
 from sestui.parallel import Span, plan, read_parallel, record_boundary
 from sestui.query import WINDOWS_BY_NAME, Query, window_for
 from sestui.report import summary
-from sestui.sources import Options
+from sestui.sources import Options, read_to_end
 from sestui.store import Store
 from sestui.synth import iter_bench_lines
 
@@ -135,8 +135,35 @@ def test_a_file_of_pretty_printed_records_is_not_cut(tmp_path: Path) -> None:
     assert plan([str(path)], 2, 4096, 1024) == [[Span(str(path))]]
 
 
+@pytest.fixture()
+def parent_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[Span]]:
+    """The parts this process read itself (a forked child records into its own copy)."""
+    parent = os.getpid()
+    reads: list[list[Span]] = []
+    real = parallel._read_spans
+
+    def recording(spans: list[Span], *args: object) -> None:
+        if os.getpid() == parent:
+            reads.append(spans)
+        real(spans, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_read_spans", recording)
+    return reads
+
+
 @pytest.mark.parametrize("max_events", [100_000, 1500, 40])
-def test_parallel_read_equals_sequential(inputs: list[str], spy: list[bool], max_events: int) -> None:
+@pytest.mark.parametrize("bytes_per_event", [4096, 1])
+def test_parallel_read_equals_sequential(
+    inputs: list[str],
+    spy: list[bool],
+    parent_reads: list[list[Span]],
+    monkeypatch: pytest.MonkeyPatch,
+    max_events: int,
+    bytes_per_event: int,
+) -> None:
+    # With 1 byte per event every earlier part keeps no ring, and where the later parts hold
+    # fewer than max_events events, the parts before are read again by the merging process.
+    monkeypatch.setattr(parallel, "_BYTES_PER_EVENT", bytes_per_event)
     sequential = _read(inputs, 1, max_events=max_events)
     merged = _read(inputs, 4, max_events=max_events)
     assert spy == [True]
@@ -144,6 +171,42 @@ def test_parallel_read_equals_sequential(inputs: list[str], spy: list[bool], max
     assert sequential.stats.events > 4000 and sum(sequential.stats.skipped.values()) > 20
     seqs = [e.seq for e in merged.main.ring]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    # The merging process read the sequential input and its own part, the last one; it read an
+    # earlier part again only when that part kept no ring and the ring was not full without it.
+    sequential_read, own, *again = parent_reads
+    assert own[-1] == Span(inputs[-1], own[-1].start)
+    alone = _store(max_events=10**6)
+    for span in own:
+        read_to_end(span.path, alone, Options(max_record_bytes=4096), span.start, span.end)
+    assert bool(again) == (bytes_per_event == 1 and len(alone.main.ring) < max_events)
+
+
+def test_earlier_parts_keep_no_ring_when_the_later_input_holds_it(inputs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    kept: list[bool] = []
+    real = parallel._read_parts
+
+    def recording(parts: list[list[Span]], store: Store, make_store: object, options: Options, keep_ring: list[bool]) -> Store | None:
+        kept.extend(keep_ring)
+        return real(parts, store, make_store, options, keep_ring)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_read_parts", recording)
+    total = sum(os.path.getsize(path) for path in inputs)
+    monkeypatch.setattr(parallel, "_BYTES_PER_EVENT", total // 1000)
+    _read(inputs, 4, max_events=40)  # the last part alone holds 4 % of the input
+    assert kept == [False, False, False]
+    kept.clear()
+    _read(inputs, 4, max_events=300)  # only parts with 30 % of the input after them
+    assert kept[0] is False and kept[-1] is True
+    kept.clear()
+    _read(inputs, 4, max_events=40, keep=compile_filter("kind:Bounce", None))
+    assert kept == [True, True, True]  # under a filter the later parts may hold few events
+
+
+def test_the_ring_keeping_part_is_lighter_when_the_others_keep_none(inputs: list[str]) -> None:
+    even = plan(inputs, 2, 4096, PART)
+    lighter = plan(inputs, 2, 4096, PART, 0.5)
+    assert parallel._size(lighter[-1]) < parallel._size(even[-1])
+    assert abs(parallel._size(lighter[-1]) / parallel._size(lighter[0]) - 0.5) < 0.1
 
 
 def test_filter_and_since_apply_in_every_part(inputs: list[str], spy: list[bool]) -> None:

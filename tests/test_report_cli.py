@@ -100,6 +100,16 @@ def test_counts_must_be_positive_whole_numbers(option):
         assert f"argument {option}: not a positive whole number: '{value}'" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("option", ["--every", "--outlier-ms", "--max-gzip-ratio"])
+def test_amounts_must_be_positive_finite_numbers(option):
+    # A zero --every printed snapshots in a busy loop.
+    for value in ("0", "-1", "nan", "inf", "soon"):
+        result = run("--follow", option, value, "-", stdin=b"")
+        err = result.stderr.decode()
+        assert result.returncode == 2
+        assert f"argument {option}: not a positive number: '{value}'" in err and "Traceback" not in err
+
+
 def test_unreadable_file_exits_2_naming_it(tmp_path):
     path = tmp_path / "secret.jsonl"
     path.write_bytes(b"{}\n")
