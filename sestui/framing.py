@@ -81,6 +81,7 @@ class Framer:
         self._records = False
         self._pending: _Pending | None = None
         self._started = False
+        self._drained = False  # values of the unterminated last line were framed by drain()
 
     def feed(self, chunk: bytes) -> list[Framed]:
         """Frame a chunk; a trailing partial line stays buffered until its newline arrives."""
@@ -104,14 +105,15 @@ class Framer:
             self._end_discard(out)
             chunk = chunk[newline + 1 :]
             self.lines += 1
-        elif self._partial:
+        elif self._partial or self._drained:
             self._partial.append(chunk[: newline + 1])
             head = b"".join(self._partial)
             self._partial.clear()
             self._partial_size = 0
             chunk = chunk[newline + 1 :]
             self.lines += 1
-            self._line(head[:-1], out)
+            self._last_line(head[:-1], out)
+        self._drained = False
         lines = chunk.split(b"\n")
         tail = lines.pop()
         self.lines += len(lines)
@@ -140,14 +142,36 @@ class Framer:
         elif self._discarding:
             self.lines += 1
             self._end_discard(out)
-        elif self._partial:
+        elif self._partial or self._drained:
             self.lines += 1
             line = b"".join(self._partial)
             self._partial.clear()
             self._partial_size = 0
-            self._line(line, out)
+            self._last_line(line, out)
+        self._drained = False
         if self._pending is not None:
             self._flush_pending(out)
+        return out
+
+    def drain(self) -> list[Framed]:
+        """The reader caught up with the end of a followed file: frame the complete values of
+        its unterminated last line now, and keep an unfinished rest buffered.
+
+        Firehose objects and decompressed CloudTrail files end without a newline, so waiting
+        for one would hide their records for good. A complete JSON object or array cannot grow
+        into a longer single value, so framing it early gives what the newline would have; a
+        line still being written is incomplete JSON and stays buffered.
+        """
+        out: list[Framed] = []
+        if not self._partial or self._pending is not None or self._records or self._discarding:
+            return out
+        data = b"".join(self._partial)
+        consumed = self._drain_values(data, out)
+        if consumed:
+            rest = data[consumed:]
+            self._partial = [rest] if rest else []
+            self._partial_size = len(rest)
+            self._drained = True  # the line is counted when its newline (or the end) comes
         return out
 
     @property
@@ -172,6 +196,7 @@ class Framer:
             data = b"".join(self._partial)
             self._partial.clear()
             consumed = self._drain_values(data, out)
+            self._drained = self._drained or consumed > 0
             rest = data[consumed:]
             records = _RECORDS_OPEN.match(rest) if consumed == 0 and self._pending is None else None
             if records is not None:
@@ -246,6 +271,24 @@ class Framer:
             if data[pos : pos + 1] not in (b"{", b"["):
                 return pos
         return pos
+
+    def _last_line(self, line: bytes, out: list[Framed]) -> None:
+        """The line that was buffered ended; after a drain, only the rest after its values."""
+        if not self._drained:
+            self._line(line, out)
+            return
+        # What `_values` does with a line's rest after values.
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if b"\x1b" in line:
+            line = _ANSI.sub(b"", line)
+        start = _skip_space(line, 0)
+        if start == len(line):
+            return
+        if line[start] not in b"{[":
+            out.append((NOT_JSON, line[start:]))
+            return
+        self._values(line, start, out)
 
     def _line(self, line: bytes, out: list[Framed]) -> None:
         """Frame one physical line outside the fast path."""

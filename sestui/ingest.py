@@ -63,6 +63,11 @@ class StreamIngest:
             framed = self.framer.feed(data)
         self._consume(framed, self.framer.lines - lines_before, len(data))
 
+    def drain(self) -> None:
+        """The reader caught up with the end of a followed file (see Framer.drain)."""
+        if not self._failed:
+            self._consume(self.framer.drain(), 0, 0)
+
     def close(self) -> None:
         """End of stream: frame the final line and anything pending."""
         if self._head:  # a stream of one byte

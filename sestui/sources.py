@@ -155,6 +155,8 @@ class _Handle:
         while total < budget:
             data = os.pread(self.fd, min(CHUNK, budget - total), self.offset)
             if not data:
+                if total:
+                    self.ingest.drain()  # caught up: a last line without newline is shown too
                 break
             self.offset += len(data)
             total += len(data)

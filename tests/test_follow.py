@@ -96,6 +96,28 @@ def test_backfill_then_bursts_and_partial_lines(tmp_path, run):
     assert r.state(log) == FOLLOWING
 
 
+def test_a_file_without_a_final_newline_is_shown_while_followed(tmp_path, run):
+    # Firehose objects (values glued with no separator) and decompressed CloudTrail files end
+    # without a newline; their records must not wait for one that never comes.
+    glued = tmp_path / "firehose.json"
+    glued.write_bytes(b"".join(orjson.dumps(send(BASE + i, f"g{i}@x.example")) for i in range(30)))
+    r = run(str(glued))
+    wait_until(lambda: r.store.stats.events == 30)
+    assert r.store.stats.records == 30 and r.store.stats.lines == 0  # the line has not ended
+    append(glued, b"\n" + lines(5, 100))  # the line ends: counted once, with no blank record
+    wait_until(lambda: r.lines() == 6)
+    time.sleep(GRACE)
+    stats = r.store.stats
+    assert (stats.lines, stats.records, stats.events, stats.skipped) == (6, 35, 35, {})
+    whole = lines(1, 200)
+    append(glued, whole[:37])  # an unfinished record still waits for the rest of its line
+    time.sleep(GRACE * 2)
+    assert r.store.stats.records == 35
+    append(glued, whole[37:])
+    wait_until(lambda: r.store.stats.records == 36)
+    assert r.lines() == 7 and r.store.stats.skipped == {}
+
+
 def test_rename_rotation_while_the_writer_keeps_the_old_file_open(tmp_path, run):
     log = tmp_path / "ses.jsonl"
     writer = open(log, "ab", buffering=0)

@@ -99,3 +99,32 @@ def test_any_mix_of_framings_frames_the_same_records(records, chunk):
     kinds = [[e.kind for e in ingest(data, chunk=chunk).main.ring] for data in (compact, pretty, glued)]
     assert kinds[0] == kinds[1] == kinds[2]
     assert len(kinds[0]) == len(records)
+
+
+def _framed(data: bytes, chunk: int, drain: bool) -> tuple[list[str], int, int]:
+    from sestui.framing import Framer, Junk
+
+    framer = Framer(4096)
+    out = []
+    for i in range(0, len(data), chunk):
+        out += framer.feed(data[i : i + chunk])
+        if drain:
+            out += framer.drain()
+    out += framer.close()
+    shown = [value.reason if isinstance(value, Junk) else orjson.dumps(orjson.loads(raw)).decode() for value, raw in out]
+    return shown, framer.lines, len(out)
+
+
+_PIECES = st.sampled_from(
+    [orjson.dumps(r) for r in SINGLE[:4]]
+    + [b"\n", b"\r\n", b" ", b"x", b"[1,2]", b'{"a":', b"}", b'"}{"', b"2025-11-20T12:00:00Z s ", b"\x1b[32m", b"{\n", b"A" * 5000]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12), st.integers(1, 300))
+def test_draining_a_followed_file_at_each_read_frames_what_the_newlines_would(pieces, chunk):
+    """What `drain` frames early (the complete values of an unterminated line) is exactly what
+    the plain read frames, with the same line count and no extra records."""
+    data = b"".join(pieces)
+    assert _framed(data, chunk, drain=True) == _framed(data, chunk, drain=False)
