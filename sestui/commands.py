@@ -133,11 +133,13 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
     signal.signal(signal.SIGTERM, request_stop)
     follower.start()
     next_at = time.monotonic() + args.every
-    while not stop.wait(max(0.0, next_at - time.monotonic())):
-        next_at += args.every
-        _print_report(args, store, window, follower.statuses, geo)
-    follower.stop()
-    follower.join(5)
+    try:
+        while not stop.wait(max(0.0, next_at - time.monotonic())):
+            next_at += args.every
+            _print_report(args, store, window, follower.statuses, geo)
+    finally:  # also when the reader of the snapshots went away (BrokenPipeError)
+        follower.stop()
+        follower.join(5)
     _print_report(args, store, window, follower.statuses, geo)
     return EXIT_OK
 

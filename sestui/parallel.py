@@ -219,6 +219,7 @@ def _read_parts(
     an undated event or a child failed."""
     context = multiprocessing.get_context("fork")
     children: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    merged = False
     try:
         for index, spans in enumerate(parts[:-1]):
             mine, theirs = context.Pipe()
@@ -247,6 +248,7 @@ def _read_parts(
                 summary = again.summary()
                 tail, untold_max = again.newest(need)
             store.absorb_earlier(summary, tail, untold_max)
+        merged = True
         return store
     except UndatedEvent:
         return None
@@ -255,6 +257,8 @@ def _read_parts(
     finally:
         for child, connection in children:
             connection.close()
+            if not merged:
+                child.kill()  # still reading a part whose result is no longer wanted
             child.join(timeout=5)
             if child.is_alive():
                 child.kill()

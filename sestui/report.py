@@ -148,7 +148,7 @@ def to_text(report: dict[str, Any]) -> str:
     window = report["window"]
     put(f"sestui report  as of {report['as_of'] or '-'}")
     if window:
-        put(f"window {window['name']}: {window['start']} .. {window['end']}")
+        put(f"window {window['name']}: {window['start'] or '-'} .. {window['end'] or '-'}")
     inp = report["input"]
     skipped = ", ".join(f"{r} {n}" for r, n in inp["skipped"].items()) or "none"
     put(

@@ -337,8 +337,8 @@ class Store:
         keep_raw = self.keep_raw
         seq = self.seq
         accepted = []
+        events = 0
         for event in batch:
-            stats.events += 1
             if event.time_guessed or event.time > latest or event.time < 1:
                 if self.strict_times:
                     raise UndatedEvent
@@ -352,8 +352,9 @@ class Store:
             if as_of is None:
                 as_of = event.time
             if since is not None and event.time < since:
-                stats.skip("before_since")
+                stats.skip("before_since")  # skipped, so not an event: events + skipped = records
                 continue
+            events += 1
             if keep is not None and not keep(event):
                 stats.filtered += 1
                 continue
@@ -364,6 +365,7 @@ class Store:
             accepted.append(event)
         self.seq = seq
         self.as_of = as_of
+        stats.events += events
         return accepted
 
     def settle(self) -> None:

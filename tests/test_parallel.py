@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -227,6 +228,25 @@ def test_an_undated_record_in_a_later_part_falls_back_to_one_reader(inputs: list
     assert spy == [False]
     assert sequential.stats.time_guessed == 1
     assert _state(merged) == _state(sequential)
+
+
+def test_a_fallback_does_not_wait_for_parts_still_being_read(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
+    undated = delivery(0)
+    del undated["mail"]["timestamp"], undated["delivery"]["timestamp"]
+    late = tmp_path / "late.jsonl"
+    late.write_bytes(jsonl([undated]) + _lines(600, 12))
+    parent = os.getpid()
+
+    def make_store() -> Store:
+        if os.getpid() != parent:
+            time.sleep(60)  # a part that takes long to read
+        return _store()
+
+    started = time.monotonic()
+    merged = read_parallel([*inputs, str(late)], make_store, Options(max_record_bytes=4096), 2, PART)
+    assert spy == [False] and merged.stats.time_guessed == 1
+    # The children are stopped at once; waiting for them used to stall the fallback 5 s.
+    assert time.monotonic() - started < 4
 
 
 def test_a_failing_child_costs_the_parallelism_not_the_report(inputs: list[str], spy: list[bool], capfd: pytest.CaptureFixture[str]) -> None:

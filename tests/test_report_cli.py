@@ -119,3 +119,24 @@ def test_unreadable_file_exits_2_naming_it(tmp_path):
     result = run(str(path))
     assert result.returncode == 2, result.stderr
     assert str(path) in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_follow_stops_quietly_when_its_reader_goes_away(logs):
+    # `sestui report --follow ... | head -1`: the pipe closes after the first snapshot.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sestui", "report", "--follow", "--every", "0.1", str(logs / "ses.jsonl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert child.stdout.readline().startswith(b"sestui report")
+    child.stdout.close()
+    assert child.wait(timeout=30) == 0
+    assert child.stderr.read() == b""
+
+
+def test_a_filter_matching_nothing_reads_as_an_empty_window(logs):
+    result = run("--filter", "kind:Open", str(logs / "ses.jsonl"))
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "window all: - .. " in text and "None" not in text

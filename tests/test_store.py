@@ -135,6 +135,8 @@ def test_since_drops_older_events_and_counts_them():
     store = ingest(jsonl([send(BASE - 100), send(BASE)]), since=BASE - 50)
     assert [e.time for e in events(store)] == [pytest.approx(BASE)]
     assert store.stats.skipped == {"before_since": 1}
+    # Each record is used or skipped, once.
+    assert (store.stats.lines, store.stats.records, store.stats.events) == (2, 2, 1)
 
 
 def test_filtered_view_rebuilds_from_the_ring_then_follows_new_events():
