@@ -79,6 +79,7 @@ class Framer:
         # Inside a `{"Records": [...]}` line too long to hold whole (a busy account's CloudTrail
         # file): its elements are framed one by one as they complete.
         self._records = False
+        self._skipping: tuple[int, bool] | None = None  # (depth, in string) in a skipped element
         self._pending: _Pending | None = None
         self._started = False
         self._drained = False  # values of the unterminated last line were framed by drain()
@@ -222,6 +223,13 @@ class Framer:
         one, so the parser reads it with the same container logic; keep the incomplete rest."""
         data = b"".join(self._partial)
         pos, size = 0, len(data)
+        if self._skipping is not None:
+            end, depth, in_string = _scan(data, 0, *self._skipping)
+            if end < 0:
+                self._skip_on(data, depth, in_string)
+                return
+            self._skipping = None
+            pos = end
         while True:
             while pos < size and data[pos] in _SPACE_OR_COMMA:
                 pos += 1
@@ -241,19 +249,31 @@ class Framer:
             out.append(_decode(b'{"Records":[' + data[pos:end] + b"]}"))
             pos = end
         rest = data[pos:]
-        if len(rest) > self.max_record_bytes:  # one element too big to hold: give up on the line
+        if len(rest) > self.max_record_bytes:
+            # One element too big to hold: counted now and dropped as it streams by; the
+            # elements after it are framed as usual.
             out.append((OVERSIZED, b""))
-            self._records = False
-            self._discarding = self._quiet = True
-            rest = b""
+            _, depth, in_string = _scan(rest, 0, 0, False)
+            self._skip_on(rest, depth, in_string)
+            return
         self._partial, self._partial_size = ([rest] if rest else []), len(rest)
+
+    def _skip_on(self, data: bytes, depth: int, in_string: bool) -> None:
+        """Drop the bytes of an element being skipped, remembering where its scan stopped."""
+        self._skipping = (depth, in_string)
+        # Inside a string, an odd run of trailing backslashes escapes the next chunk's first
+        # byte: keep the last one for the next scan.
+        run = len(data) - len(data.rstrip(b"\\"))
+        carry = b"\\" if in_string and run % 2 else b""
+        self._partial, self._partial_size = ([carry] if carry else []), len(carry)
 
     def _finish_records(self, out: list[Framed]) -> None:
         """The line of a streamed `Records` array ended: frame what completed, and count an
         unfinished element (a truncated file) as invalid JSON."""
         self._drain_records(out)
-        if self._records and self._partial_size:
+        if self._records and self._partial_size and self._skipping is None:
             out.append((INVALID_JSON, b"".join(self._partial)[:64]))
+        self._skipping = None
         self._records = self._discarding = self._quiet = False
         self._partial, self._partial_size = [], 0
 
