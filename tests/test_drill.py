@@ -198,3 +198,27 @@ async def test_exports_write_the_expected_rows(tmp_path):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert list(tmp_path.glob("*.svg"))
+
+
+async def test_after_a_filter_the_keys_drive_the_app_again_even_across_a_modal_screen():
+    # The hidden filter input kept focus: after `?` and Esc, keys were typed into it.
+    app = sample_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        await pilot.press("f", *"kind:Bounce", "enter")
+        await settle(app, pilot)
+        assert not app.query_one(FilterBar).display
+        assert isinstance(app.focused, Table)
+        for modal in ("question_mark", "s"):
+            await pilot.press(modal)
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.focused, Table), modal
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.query_one("TabbedContent").active == "bounces"
+        assert app.filter_text == "kind:Bounce"
+        await pilot.press("f", "escape")  # clearing the filter also gives the keys back
+        await settle(app, pilot)
+        assert app.filter_text == "" and isinstance(app.focused, Table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import DataTable, TabbedContent
 
 from factory import BASE, bounce, jsonl
@@ -26,6 +27,33 @@ def ranking_cells(query: Query, name: str) -> list[list[str]]:
     ranked = query.ranked(name)
     total = sum(query.ranked_counts(name).counts.values())
     return [[key, f"{n:,}", f"{n / total * 100:.1f}%"] for key, n in ranked.rows]
+
+
+async def test_a_value_cut_to_its_column_ends_in_an_ellipsis():
+    app = sample_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.tick()
+        await pilot.press("5")  # CloudTrail: event names are longer than their column here
+        await pilot.pause()
+        failed = table(app, "t-failed")
+        strips = failed.render_lines(Region(0, 0, failed.size.width, failed.size.height))
+        rendered = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert "GetIdentityNotificationAttr…" in rendered
+        assert "GetIdentityNotificationAttri " not in rendered  # never cut silently
+
+
+async def test_home_and_end_move_to_the_first_and_last_row():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")  # Bounces: its first table has several rows
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, Table) and focused.row_count > 2
+        await pilot.press("end")
+        assert focused.cursor_row == focused.row_count - 1
+        await pilot.press("home")
+        assert focused.cursor_row == 0
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -409,7 +409,7 @@ class SestuiApp(App[None]):
         except FilterError as exc:
             self.main(FilterBar).show_error(str(exc))
             return False
-        self.main(FilterBar).close()
+        self._close_filter_bar()
         self.filter_text = text
         self.run_worker(lambda: self._filter_in_thread(match, text), thread=True, group="filter", exclusive=True)
         return True
@@ -438,8 +438,15 @@ class SestuiApp(App[None]):
             matched = len(self.store.active.ring)
         self.notify(f"Filter applied to the ring in {seconds:.2f} s: {matched:,} events match", timeout=3, markup=False)
 
+    def _close_filter_bar(self) -> None:
+        bar = self.main(FilterBar)
+        typing = bar.has_focus_within
+        bar.close()
+        if typing:  # a hidden input must not keep the keys (nor get them back after a modal)
+            self._focus_panel()
+
     def action_clear_filter(self) -> None:
-        self.main(FilterBar).close()
+        self._close_filter_bar()
         if not self.filter_text:
             return
         self.filter_text = ""

@@ -15,7 +15,10 @@ from ..textsafe import clean, clean_line
 
 def cell(value: object, style: str = "", limit: int = 0) -> Text:
     """A one-line DataTable cell / label."""
-    return Text(clean_line("" if value is None else str(value), limit), style=style, no_wrap=True, end="")
+    # A cut value ends in "…": two addresses that share a long prefix must not look alike.
+    return Text(
+        clean_line("" if value is None else str(value), limit), style=style, no_wrap=True, overflow="ellipsis", end=""
+    )
 
 
 def text(value: object, style: str = "") -> Text:

@@ -37,6 +37,9 @@ class Table(DataTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # Rows, not columns: every column already fits the table's width.
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
         Binding("enter", "select_cursor", "Show events"),
         Binding("F", "app.pin", "Pin as filter"),
     ]
