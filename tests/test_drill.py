@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import orjson
+from textual.geometry import Region
 
 from helpers import SAMPLE_LOGS
 from sestui import events as k
@@ -198,6 +199,24 @@ async def test_exports_write_the_expected_rows(tmp_path):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert list(tmp_path.glob("*.svg"))
+
+
+async def test_an_80_column_header_still_shows_the_filter():
+    app = sample_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.tick()
+        await pilot.press("f", *"kind:Bounce", "enter")
+        await settle(app, pilot)
+        app.tick()
+        await pilot.pause()
+
+        def shown(widget) -> str:  # type: ignore[no-untyped-def]
+            strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+            return "".join(segment.text for strip in strips for segment in strip)
+
+        assert "filter: kind:Bounce" in shown(app.query_one("HeaderTitle"))
+        status = shown(app.query_one("#status-line"))
+        assert "skipped" in status and "0 error" in status, status
 
 
 async def test_after_a_filter_the_keys_drive_the_app_again_even_across_a_modal_screen():

@@ -249,11 +249,11 @@ class SestuiApp(App[None]):
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
         query = self.current
-        parts = [f"as of {full_time(query.as_of) if query else '-'}", f"window {self.window.name}", f"{self.ingest_rate():,.0f} ev/s"]
-        if self.filter_text:
-            parts.append(f"filter: {self.filter_text}")
+        # What changes the numbers comes first: a narrow terminal cuts the end of the header.
+        parts = [f"filter: {self.filter_text}"] if self.filter_text else []
         if self.paused:
             parts.append(f"PAUSED · {events - self.paused_events:,} new")
+        parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
         self.sub_title = "  ·  ".join(parts)
         with store.lock:
             stats = store.stats
@@ -261,10 +261,10 @@ class SestuiApp(App[None]):
             line = Text()
             line.append(f"lines {count(stats.lines)}  events {count(stats.events)}  ")
             line.append(f"skipped {count(skipped)}", style="yellow" if skipped else "")
-            line.append(" (s: why)" if skipped else "", style="dim")
+            line.append(" (s)" if skipped else "", style="dim")
             states = [getattr(s, "state", "") for s in store.sources]
             progress = store.progress
-        line.append("   sources ")
+        line.append("  ")
         for state, style in ((FOLLOWING, "green"), (READING, "cyan"), (WAITING, "yellow"), (CLOSED, "dim"), (ERROR, "bold red")):
             n = states.count(state)
             if n or state in (FOLLOWING, ERROR):
