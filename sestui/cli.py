@@ -135,9 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attach_filter_values(argv: Sequence[str]) -> list[str]:
+    """`--filter -kind:Send` as `--filter=-kind:Send`: argparse takes a value that starts with
+    '-' for an option, and a filter of only exclusions is common."""
+    args = list(argv)
+    for i in range(len(args) - 2, -1, -1):
+        value = args[i + 1]
+        if args[i] == "--filter" and value.startswith("-") and not value.startswith("--") and len(value) > 1:
+            args[i : i + 2] = [f"--filter={value}"]
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_filter_values(sys.argv[1:] if argv is None else argv))
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

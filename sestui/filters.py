@@ -103,16 +103,26 @@ def _tag_getter(name: str) -> Getter:
 
 
 def _text_term(value: str) -> Predicate:
-    needle = value.casefold()
+    """Text anywhere in the event: a substring of any value, or with `*`, `?` or `[` a glob that
+    matches anywhere in one."""
+    if any(ch in value for ch in "*?["):
+        pattern = re.compile(fnmatch.translate(f"*{value}*"), re.IGNORECASE | re.S)
+
+        def found(text: str) -> bool:
+            return pattern.match(text) is not None
+
+    else:
+        needle = value.casefold()
+
+        def found(text: str) -> bool:
+            return needle in text.casefold()
 
     def contains(event: Event) -> bool:
         for name in _TEXT_FIELDS:
             text = getattr(event, name)
-            if text and needle in text.casefold():
+            if text and found(text):
                 return True
-        return any(needle in r.casefold() for r in event.recipients) or any(
-            needle in d.casefold() for d in event.diagnostics if d
-        )
+        return any(found(r) for r in event.recipients) or any(found(d) for d in event.diagnostics if d)
 
     return contains
 

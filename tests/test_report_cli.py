@@ -140,3 +140,13 @@ def test_a_filter_matching_nothing_reads_as_an_empty_window(logs):
     assert result.returncode == 0
     text = result.stdout.decode()
     assert "window all: - .. " in text and "None" not in text
+
+
+def test_a_filter_of_exclusions_is_taken_as_the_filter_value(logs):
+    path = str(logs / "ses.jsonl")
+    spaced = run("--json", "--filter", "-kind:Send", path)
+    assert spaced.returncode == 0, spaced.stderr
+    report = orjson.loads(spaced.stdout)
+    assert report["counts"]["Send"] == 0 and report["counts"]["Bounce"] == 2
+    assert spaced.stdout == run("--json", "--filter=-kind:Send", path).stdout
+    assert run("--filter", "--json", path).returncode == 2  # a forgotten value is still an error

@@ -7,10 +7,12 @@ import random
 import pytest
 
 from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
-from helpers import events, ingest
+from helpers import NOW, SAMPLE_LOGS, events, ingest
 from sestui.aggregates import TopCounter, exact_quantile
 from sestui.filters import compile_filter
 from sestui.query import WINDOWS_BY_NAME, Query, window_for
+from sestui.paths import walk
+from sestui.sources import Options, read_to_end
 from sestui.store import Store
 
 
@@ -180,3 +182,21 @@ def test_a_store_that_drops_record_bytes_still_filters_on_tags_read_from_them():
     assert all(e.raw for e in events(full))
     strip = lambda store: [(e.kind, e.time, e.message_id, e.recipients) for e in events(store)]  # noqa: E731
     assert strip(lean) == strip(full)
+
+
+def test_a_term_without_a_field_globs_anywhere_in_a_value():
+    store = Store(clock=lambda: NOW)
+    for path in walk(str(SAMPLE_LOGS)):
+        read_to_end(path, store, Options())
+    ring = list(store.main.ring)
+
+    def matching(text: str) -> list[object]:
+        match = compile_filter(text)
+        return [e for e in ring if match(e)]
+
+    outlook = matching("outlook")
+    assert outlook and len(outlook) < len(ring)
+    assert matching("outlook*") == matching("*outlook") == matching("OUT?OOK") == outlook
+    assert matching("*") == ring
+    assert matching("-outlook*") == [e for e in ring if e not in outlook]
+    assert matching("outlook*.com") and len(matching("outlook*.com")) <= len(outlook)
