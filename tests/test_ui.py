@@ -10,7 +10,7 @@ from factory import BASE, bounce, jsonl
 from helpers import ingest
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.ui.app import TABS
-from sestui.ui.screens.help import HelpScreen
+from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.tables import NO_DATA, Table
@@ -176,6 +176,8 @@ async def test_help_and_input_screens_open_and_close():
         assert isinstance(app.screen, HelpScreen)
         listed = {binding.action for _, bindings in app.screen.sections for binding in bindings}
         assert {"filter", "export", "cycle_window(1)", "toggle_pause", "quit", "search", "back"} <= listed
+        keys = {binding.action: key_name(binding) for _, bindings in app.screen.sections for binding in bindings}
+        assert keys["help"] == "?" and keys["search"] == "/"  # as typed, not Textual's key names
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
@@ -255,3 +257,9 @@ async def test_kinds_table_drills_by_kind_and_rates_are_coloured():
         assert "warning" in str(rates)  # the sample's bounce rate is between 5 % and 10 %
         assert isinstance(app.focused, DataTable)
         assert table(app, "t-kinds").drill == "kind"
+
+
+def test_event_counts_read_as_english():
+    from sestui.ui.format import count_events
+
+    assert [count_events(n) for n in (0, 1, 2, 12345)] == ["0 events", "1 event", "2 events", "12,345 events"]

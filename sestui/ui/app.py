@@ -28,7 +28,7 @@ from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Store
-from .format import count, full_time
+from .format import count, count_events, full_time
 from .screens.detail import DetailScreen
 from .screens.events import EventsScreen
 from .screens.help import HelpScreen
@@ -369,7 +369,7 @@ class SestuiApp(App[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         events = [e for e in query.newest_first() if match(e)]
-        heading = f"{describe(title, key)} · {len(events):,} events · {self.window.name}"
+        heading = f"{describe(title, key)} · {count_events(len(events))} · {self.window.name}"
         if not query.exact:
             heading += f" · only the newest {query.retained:,} events are kept"
         self.push_screen(EventsScreen(trail, heading, terms, events))
@@ -436,7 +436,7 @@ class SestuiApp(App[None]):
         self.tick()
         with self.store.lock:
             matched = len(self.store.active.ring)
-        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {matched:,} events match", timeout=3, markup=False)
+        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match", timeout=3, markup=False)
 
     def _close_filter_bar(self) -> None:
         bar = self.main(FilterBar)

@@ -29,6 +29,11 @@ def count(n: int | float | None) -> str:
     return f"{n:,.0f}"
 
 
+def count_events(n: int) -> str:
+    """'1 event', '2,345 events'."""
+    return f"{n:,} event" if n == 1 else f"{n:,} events"
+
+
 def percent(rate: float | None, digits: int = 2) -> str:
     return "n/a" if rate is None else f"{rate * 100:.{digits}f}%"
 

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Static
 
 from ...describe import fields, original, summary, target, timeline
 from ...events import Event
-from ..format import KIND_COLORS, OTHER_COLOR, clock_time, offset
+from ..format import KIND_COLORS, OTHER_COLOR, clock_time, count_events, offset
 from ..widgets.footer import Footer
 from ..safe import cell, content, text
 from ..widgets.tables import Column, Table
@@ -52,7 +52,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-fields").border_title = "Fields"
         self.query_one("#detail-raw").border_title = "Original record (unwrapped)"
         table = self.query_one("#timeline", Table)
-        note = f"{len(self.timeline)} events in the ring with this message id" if self.event.message_id else "no message id"
+        note = f"{count_events(len(self.timeline))} in the ring with this message id" if self.event.message_id else "no message id"
         table.set_title(note)
         rows = []
         for delta, event in self.timeline:

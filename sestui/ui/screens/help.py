@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -22,7 +23,7 @@ LIST_KEYS = (
 
 
 def key_name(binding: Binding) -> str:
-    return " ".join(binding.key_display or key for key in binding.key.split(","))
+    return " ".join(binding.key_display or format_key(key) for key in binding.key.split(","))
 
 
 class HelpScreen(ModalScreen[None]):
