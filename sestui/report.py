@@ -36,8 +36,7 @@ def geo_summary(query: Query, geo: Geo | None) -> dict[str, Any]:
     for key, dimension in GEO_KEYS.items():
         counts = countries(geo, query.ranked_counts(dimension).counts) if geo else {}
         out[key] = [[code, n] for code, n in top_items(counts, query.top)]
-    if geo is not None and geo.error:
-        out["error"] = geo.error
+    out["error"] = geo.error if geo is not None and geo.error else None  # e.g. a corrupt database
     return out
 
 

@@ -132,6 +132,7 @@ def test_report_geo_section():
     assert report["mta_ips"] == [] and report["open_click_ips"] == []
     without = run_report(stdin=data)["geo"]
     assert without["database"] is None and without["source_ips"] == []
+    assert report["error"] is None and without["error"] is None  # every key, always
     filtered = run_report("--geoip-db", CITY, "--filter", "country:SE", stdin=data)
     assert filtered["counts"]["Send"] == 2
 
