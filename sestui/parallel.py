@@ -196,7 +196,7 @@ def _size(spans: list[Span]) -> int:
     return total
 
 
-def _read_spans(spans: list[Span], store: Store, options: Options) -> None:
+def _read_spans(spans: list[Span], store: Store, options: Options, last: bool = True) -> None:
     for span in spans:
         try:
             read_to_end(span.path, store, options, span.start, span.end)
@@ -204,6 +204,8 @@ def _read_spans(spans: list[Span], store: Store, options: Options) -> None:
             if exc.filename is None:
                 exc.filename = span.path
             raise
+    if store.waiting and not last:
+        raise UndatedEvent  # read whole, they would wait for the first time in a later part
     store.settle()
 
 
@@ -244,7 +246,7 @@ def _read_parts(
             if need > summary.retained and summary.aggregates.evicted:
                 # The part kept too few events after all: read it again here, with a ring.
                 again = _as_part(make_store(), index)
-                _read_spans(parts[index], again, options)
+                _read_spans(parts[index], again, options, last=False)
                 summary = again.summary()
                 tail, untold_max = again.newest(need)
             store.absorb_earlier(summary, tail, untold_max)
@@ -285,7 +287,7 @@ def _child(
         store = _as_part(make_store(), index)
         if not keep_ring:
             store.max_events = 1  # every event is dropped while it is still cheap to free
-        _read_spans(spans, store, options)
+        _read_spans(spans, store, options, last=False)
     except Exception:  # noqa: BLE001 -- an undated event, an unreadable file, a bug: the
         connection.send(None)  # sequential read then gives the answer or the error, no traceback
         return

@@ -463,6 +463,7 @@ class Follower:
                 busy |= follower.poll(now)
             self._publish()
             if not busy:
+                self.store.release_waiting()  # caught up: events without a time arrived now
                 self._wake.wait(self.options.poll_interval)
                 self._wake.clear()
         for follower in self.files.values():

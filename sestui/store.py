@@ -251,6 +251,11 @@ class Aggregates:
         self.evicted_max_time = newest
 
 
+def _undated(event: Event, latest: float) -> bool:
+    """No usable event time: missing, or implausible (before 1970, or after `latest`)."""
+    return event.time_guessed or event.time > latest or event.time < 1
+
+
 class UndatedEvent(Exception):
     """A store with `strict_times` met an event whose time must be guessed."""
 
@@ -298,15 +303,19 @@ class Store:
         # Set on a store that reads a later part of a report's input in parallel: an event with
         # no usable time would take the newest time of the parts before, unknown here.
         self.strict_times = False
+        self.waiting: list[Event] = []  # events without a time, before any event with one
 
     @property
     def active(self) -> Aggregates:
         """The aggregates front ends show: the filtered view when a filter is active."""
         return self.view if self.view is not None else self.main
 
-    def add_events(self, batch: Iterable[Event]) -> None:
-        """Timestamp-check, sequence and aggregate a batch of freshly parsed events."""
+    def add_events(self, batch: Iterable[Event], wait: bool = True) -> None:
+        """Timestamp-check, sequence and aggregate a batch of freshly parsed events. Until one
+        with a usable time arrives, events without one wait for it (unless `wait` is False)."""
         with self.lock:
+            if self.as_of is None and wait and not self.strict_times:
+                batch = self._until_first_time(batch)
             accepted = self._admit(batch)
             if not accepted:
                 return
@@ -328,6 +337,28 @@ class Store:
                         view.drop_oldest()
             self.version += 1
 
+    def _until_first_time(self, batch: Iterable[Event]) -> list[Event]:
+        """Hold events without a usable time until the first with one: that is their best
+        arrival time in a replay, where the clock would drag "as of" to today and leave the
+        replayed events outside every window. The held events come first, in arrival order."""
+        waiting = self.waiting
+        waiting.extend(batch)
+        latest = self.clock() + FUTURE_TOLERANCE
+        first = next((event.time for event in waiting if not _undated(event, latest)), None)
+        if first is None:
+            return []
+        self.waiting = []
+        self.as_of = first  # what _admit gives the events without a time
+        return waiting
+
+    def release_waiting(self) -> None:
+        """No event with a time came (the end of a one-shot read, or every followed file is
+        caught up): the waiting events get the arrival time."""
+        with self.lock:
+            waiting, self.waiting = self.waiting, []
+            if waiting:
+                self.add_events(waiting, wait=False)
+
     def _admit(self, batch: Iterable[Event]) -> list[Event]:
         stats = self.stats
         latest = self.clock() + FUTURE_TOLERANCE
@@ -339,7 +370,7 @@ class Store:
         accepted = []
         events = 0
         for event in batch:
-            if event.time_guessed or event.time > latest or event.time < 1:
+            if _undated(event, latest):
                 if self.strict_times:
                     raise UndatedEvent
                 # Missing or implausible time: the arrival time stands in (in a replay, the
@@ -369,9 +400,11 @@ class Store:
         return accepted
 
     def settle(self) -> None:
-        """After a one-shot read: drop time buckets the newest event time has left behind, so
-        the series is the same however the input was batched or split."""
+        """After a one-shot read: give waiting events the arrival time, and drop time buckets
+        the newest event time has left behind, so the series is the same however the input
+        was batched or split."""
         with self.lock:
+            self.release_waiting()
             if self.as_of is not None:
                 self.main.series.prune(self.as_of)
 

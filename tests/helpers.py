@@ -24,6 +24,7 @@ def ingest(data: bytes, store: Store | None = None, chunk: int = 1 << 16, **stor
     for start in range(0, len(data), chunk):
         stream.feed(data[start : start + chunk])
     stream.close()
+    store.release_waiting()  # the end of the input, as a one-shot read ends
     return store
 
 

@@ -118,6 +118,15 @@ def test_a_file_without_a_final_newline_is_shown_while_followed(tmp_path, run):
     assert r.lines() == 7 and r.store.stats.skipped == {}
 
 
+def test_events_without_a_time_are_shown_once_the_follower_caught_up(tmp_path, run):
+    # They wait for a dated event to take its time (a replay); caught up, they arrived now.
+    log = tmp_path / "undated.jsonl"
+    log.write_bytes(b'{"eventType": "Delivery"}\n')
+    r = run(str(log))
+    wait_until(lambda: r.store.stats.events == 1)
+    assert r.store.stats.time_guessed == 1 and r.store.as_of == BASE + 86400  # the Run's clock
+
+
 def test_rename_rotation_while_the_writer_keeps_the_old_file_open(tmp_path, run):
     log = tmp_path / "ses.jsonl"
     writer = open(log, "ab", buffering=0)

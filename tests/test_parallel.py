@@ -143,10 +143,10 @@ def parent_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[Span]]:
     reads: list[list[Span]] = []
     real = parallel._read_spans
 
-    def recording(spans: list[Span], *args: object) -> None:
+    def recording(spans: list[Span], *args: object, **kwargs: object) -> None:
         if os.getpid() == parent:
             reads.append(spans)
-        real(spans, *args)  # type: ignore[arg-type]
+        real(spans, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parallel, "_read_spans", recording)
     return reads
@@ -227,6 +227,20 @@ def test_an_undated_record_in_a_later_part_falls_back_to_one_reader(inputs: list
     merged = _read(paths, 4)
     assert spy == [False]
     assert sequential.stats.time_guessed == 1
+    assert _state(merged) == _state(sequential)
+
+
+def test_a_first_part_with_no_event_time_falls_back_to_one_reader(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
+    # Read whole, its events would wait for the first time of the next part.
+    undated = tmp_path / "undated.jsonl.gz"  # gzip is never cut: the first part is this file
+    ids = (os.urandom(100).hex().encode() for _ in range(20_000))  # little to compress
+    undated.write_bytes(gzip.compress(b"".join(b'{"eventType": "Delivery", "mail": {"messageId": "%s"}}\n' % m for m in ids)))
+    paths = [str(undated), *inputs]
+    assert plan(paths, 4, 4096, PART)[0] == [Span(str(undated))]
+    sequential = _read(paths, 1)
+    merged = _read(paths, 4)
+    assert spy == [False]
+    assert sequential.stats.time_guessed == 20_000
     assert _state(merged) == _state(sequential)
 
 

@@ -10,6 +10,7 @@ from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
 from helpers import NOW, SAMPLE_LOGS, events, ingest
 from sestui.aggregates import TopCounter, exact_quantile
 from sestui.filters import compile_filter
+from sestui.ingest import StreamIngest
 from sestui.query import WINDOWS_BY_NAME, Query, window_for
 from sestui.paths import walk
 from sestui.sources import Options, read_to_end
@@ -200,3 +201,29 @@ def test_a_term_without_a_field_globs_anywhere_in_a_value():
     assert matching("*") == ring
     assert matching("-outlook*") == [e for e in ring if e not in outlook]
     assert matching("outlook*.com") and len(matching("outlook*.com")) <= len(outlook)
+
+
+def test_events_without_a_time_before_the_first_dated_one_take_its_time():
+    # A replayed log whose first record has no time: the clock would drag "as of" to today
+    # and leave every replayed event outside the windows.
+    undated = {"eventType": "Delivery"}
+    old = BASE - 30 * 86400  # a month before the store's clock
+    data = jsonl([undated, undated]) + jsonl([send(old + i) for i in range(5)])
+    for chunk in (1 << 16, 37):
+        store = ingest(data, chunk=chunk)
+        assert store.as_of == pytest.approx(old + 4)
+        ring = events(store)
+        assert [e.kind for e in ring] == ["Delivery", "Delivery"] + ["Send"] * 5  # arrival order
+        assert ring[0].time == ring[1].time == pytest.approx(old) and ring[0].time_guessed
+        assert store.stats.time_guessed == 2 and store.stats.events == 7
+        assert Query(store, window_for(3600)).totals[:2] == [5, 2]  # Send, Delivery: the replay's last hour
+
+
+def test_events_without_a_time_and_none_after_them_get_the_arrival_time_at_the_end():
+    store = Store(clock=lambda: NOW)
+    stream = StreamIngest(store, "x")
+    stream.feed(b'{"eventType": "Delivery"}\n')
+    stream.close()
+    assert store.stats.events == 0 and len(store.waiting) == 1  # waiting for a dated event
+    store.settle()
+    assert store.stats.events == 1 and store.as_of == NOW and events(store)[0].time_guessed

@@ -17,6 +17,7 @@ def sample_store(**store_args: object) -> Store:
     store = Store(clock=lambda: NOW, **store_args)  # type: ignore[arg-type]
     for path in walk(str(SAMPLE_LOGS)):
         read_to_end(path, store, Options())
+    store.release_waiting()
     return store
 
 
