@@ -42,7 +42,7 @@ _SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival orde
 # An earlier part keeps no ring when the input after it has at least this many bytes per retained
 # event: SES and CloudTrail records are 0.5-4 KB, so the later parts then fill the ring.
 _BYTES_PER_EVENT = 4096
-# Relative share of the last part, which keeps the ring and so costs ~10 % more per byte, when
+# Relative share of the last part, which keeps the ring and so costs ~12 % more per byte, when
 # the earlier parts keep none; equal shares finish together.
 _RING_PART_SHARE = 0.9
 # Retained events cross between processes as MessagePack: twice as fast as pickling them.
