@@ -26,6 +26,12 @@ async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def type_filter(app, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """`f`, the filter, Enter; then wait until it is applied."""
+    await pilot.press("f", *text, "enter")
+    await settle(app, pilot)
+
+
 async def test_drill_from_a_bounced_domain_to_an_event_and_back():
     app = sample_app()
     async with app.run_test(size=(140, 44)) as pilot:
@@ -100,9 +106,7 @@ async def test_a_filter_changes_every_tab_like_report_filter_does():
     app = sample_app()
     async with app.run_test(size=(160, 50)) as pilot:
         app.tick()
-        await pilot.press("f")
-        await pilot.press(*filter_text, "enter")
-        await settle(app, pilot)
+        await type_filter(app, pilot, filter_text)
         assert app.filter_text == filter_text and "filter: " + filter_text in app.sub_title
         kinds = {row[0]: int(row[1].replace(",", "")) for row in cells(app.query_one("#t-kinds", Table))}
         assert {kind: n for kind, n in expected["counts"].items() if n} == {kind: n for kind, n in kinds.items() if n}
@@ -134,8 +138,7 @@ async def test_an_invalid_filter_shows_an_error_and_applies_nothing():
     app = sample_app()
     async with app.run_test(size=(120, 40)) as pilot:
         app.tick()
-        await pilot.press("f", *"kind:Bounce nosuchfield:x", "enter")
-        await settle(app, pilot)
+        await type_filter(app, pilot, "kind:Bounce nosuchfield:x")
         bar = app.query_one(FilterBar)
         assert bar.display and bar.error is not None and "nosuchfield" in bar.error
         assert app.store.view is None and app.filter_text == ""
@@ -205,8 +208,7 @@ async def test_an_80_column_header_still_shows_the_filter():
     app = sample_app()
     async with app.run_test(size=(80, 24)) as pilot:
         app.tick()
-        await pilot.press("f", *"kind:Bounce", "enter")
-        await settle(app, pilot)
+        await type_filter(app, pilot, "kind:Bounce")
         app.tick()
         await pilot.pause()
 
@@ -224,8 +226,7 @@ async def test_after_a_filter_the_keys_drive_the_app_again_even_across_a_modal_s
     app = sample_app()
     async with app.run_test(size=(140, 44)) as pilot:
         app.tick()
-        await pilot.press("f", *"kind:Bounce", "enter")
-        await settle(app, pilot)
+        await type_filter(app, pilot, "kind:Bounce")
         assert not app.query_one(FilterBar).display
         assert isinstance(app.focused, Table)
         for modal in ("question_mark", "s"):

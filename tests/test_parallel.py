@@ -92,6 +92,19 @@ def _state(store: Store) -> dict[str, object]:
     }
 
 
+def _undated() -> dict[str, object]:
+    record = delivery(0)
+    del record["mail"]["timestamp"], record["delivery"]["timestamp"]
+    return record
+
+
+def _falls_back_to_the_sequential_read(paths: list[str], spy: list[bool]) -> Store:
+    sequential = _read(paths, 1)
+    assert _state(_read(paths, 4)) == _state(sequential)
+    assert spy == [False]
+    return sequential
+
+
 @pytest.fixture()
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records whether each parallel read was merged (True) or fell back (False)."""
@@ -218,16 +231,10 @@ def test_filter_and_since_apply_in_every_part(inputs: list[str], spy: list[bool]
 
 
 def test_an_undated_record_in_a_later_part_falls_back_to_one_reader(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
-    undated = delivery(0)
-    del undated["mail"]["timestamp"], undated["delivery"]["timestamp"]
     late = tmp_path / "late.jsonl"
-    late.write_bytes(_lines(600, 11) + jsonl([undated]) + _lines(600, 12))
-    paths = [*inputs, str(late)]
-    sequential = _read(paths, 1)
-    merged = _read(paths, 4)
-    assert spy == [False]
+    late.write_bytes(_lines(600, 11) + jsonl([_undated()]) + _lines(600, 12))
+    sequential = _falls_back_to_the_sequential_read([*inputs, str(late)], spy)
     assert sequential.stats.time_guessed == 1
-    assert _state(merged) == _state(sequential)
 
 
 def test_a_first_part_with_no_event_time_falls_back_to_one_reader(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
@@ -237,18 +244,13 @@ def test_a_first_part_with_no_event_time_falls_back_to_one_reader(inputs: list[s
     undated.write_bytes(gzip.compress(b"".join(b'{"eventType": "Delivery", "mail": {"messageId": "%s"}}\n' % m for m in ids)))
     paths = [str(undated), *inputs]
     assert plan(paths, 4, 4096, PART)[0] == [Span(str(undated))]
-    sequential = _read(paths, 1)
-    merged = _read(paths, 4)
-    assert spy == [False]
+    sequential = _falls_back_to_the_sequential_read(paths, spy)
     assert sequential.stats.time_guessed == 20_000
-    assert _state(merged) == _state(sequential)
 
 
 def test_a_fallback_does_not_wait_for_parts_still_being_read(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
-    undated = delivery(0)
-    del undated["mail"]["timestamp"], undated["delivery"]["timestamp"]
     late = tmp_path / "late.jsonl"
-    late.write_bytes(jsonl([undated]) + _lines(600, 12))
+    late.write_bytes(jsonl([_undated()]) + _lines(600, 12))
     parent = os.getpid()
 
     def make_store() -> Store:
