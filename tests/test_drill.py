@@ -179,6 +179,31 @@ async def test_search_inside_a_list_moves_to_the_next_match():
         assert drill.cursor != first and drill.current.error_code == "AccessDenied"
 
 
+async def test_search_on_the_events_tab_types_into_the_box_not_into_commands(tmp_path):
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7")
+        await pilot.pause()
+        log = app.focused
+        assert isinstance(log, EventLog) and log.current.kind != "CloudTrail"
+        await pilot.press("slash", *"kind:CloudTrail error:AccessDenied", "enter")  # 'e' 's' 'r' ...
+        await pilot.pause()
+        assert app.focused is log and log.current.error_code == "AccessDenied"
+        assert not list(tmp_path.iterdir()) and app.screen is app.screen_stack[0]  # no export, no screen
+        first = log.cursor
+        await pilot.press("n")
+        assert log.cursor > first and log.current.error_code == "AccessDenied"
+        await pilot.press("N")
+        assert log.cursor == first
+        await pilot.press("slash", "x", "escape")  # Esc closes the box, and the keys come back
+        await pilot.pause()
+        assert app.focused is log
+        await pilot.press("1")
+        assert app.query_one("TabbedContent").active == "overview"
+
+
 async def test_exports_write_the_expected_rows(tmp_path):
     app = sample_app()
     app.export_dir = str(tmp_path)

@@ -46,6 +46,7 @@ from .widgets.panels import (
     Updates,
 )
 from .widgets.filterbar import FilterBar
+from .widgets.searchlog import SearchableLog
 from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, Table
 
@@ -504,7 +505,7 @@ class SestuiApp(App[None]):
     def action_help(self) -> None:
         sections: list[tuple[str, Iterable[Binding]]] = [("Monitor", [b for b in self.BINDINGS if isinstance(b, Binding)])]
         sections.append(("Tabs", [Binding(str(i), "", title) for i, (_, title, _) in enumerate(TABS, 1)]))
-        sections.append(("Event list", EventLog.BINDINGS))  # type: ignore[arg-type]
+        sections.append(("Event list", [*EventLog.BINDINGS, *SearchableLog.BINDINGS]))  # type: ignore[list-item]
         sections.append(("Tables", Table.BINDINGS))  # type: ignore[arg-type]
         sections.append(("Drilldown list", EventsScreen.BINDINGS))  # type: ignore[arg-type]
         sections.append(("Event detail", DetailScreen.BINDINGS))  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, 
 from ..safe import cell, content
 from .charts import Chart, Series
 from .eventlog import DEFAULT_COLUMNS, EventLog, header_line
+from .searchlog import SearchableLog
 from .tables import Column, Table
 from .worldmap import Marker, WorldMap
 
@@ -446,7 +447,7 @@ def _position(place: Place) -> tuple[float, float] | None:
 class EventsPanel(Panel):
     def compose(self) -> ComposeResult:
         yield Static(header_line(DEFAULT_COLUMNS), id="list-header")
-        yield EventLog(id="event-log")
+        yield SearchableLog(log_id="event-log")
 
     def first_focus(self) -> EventLog:
         return self.query_one(EventLog)
