@@ -345,10 +345,12 @@ class Store:
         waiting.extend(batch)
         latest = self.clock() + FUTURE_TOLERANCE
         first = next((event.time for event in waiting if not _undated(event, latest)), None)
-        if first is None:
+        if first is None and len(waiting) <= self.max_events:
             return []
         self.waiting = []
-        self.as_of = first  # what _admit gives the events without a time
+        if first is not None:
+            self.as_of = first  # what _admit gives the events without a time
+        # else: no more are held than the ring holds (memory stays bounded); they get the clock
         return waiting
 
     def release_waiting(self) -> None:

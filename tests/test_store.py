@@ -227,3 +227,13 @@ def test_events_without_a_time_and_none_after_them_get_the_arrival_time_at_the_e
     assert store.stats.events == 0 and len(store.waiting) == 1  # waiting for a dated event
     store.settle()
     assert store.stats.events == 1 and store.as_of == NOW and events(store)[0].time_guessed
+
+
+def test_events_without_a_time_wait_no_longer_than_the_ring_holds():
+    store = Store(clock=lambda: NOW, max_events=10)
+    undated = jsonl([{"eventType": "Delivery"}] * 4)
+    stream = StreamIngest(store, "x")
+    for _ in range(5):
+        stream.feed(undated)
+        assert len(store.waiting) <= 10
+    assert store.stats.events > 0 and len(store.main.ring) == 10 and events(store)[0].time == NOW
