@@ -304,6 +304,8 @@ class Store:
         # no usable time would take the newest time of the parts before, unknown here.
         self.strict_times = False
         self.waiting: list[Event] = []  # events without a time, before any event with one
+        # As many as the ring holds; fixed here, as a report part may shrink its ring.
+        self.max_waiting = self.max_events
 
     @property
     def active(self) -> Aggregates:
@@ -341,11 +343,12 @@ class Store:
         """Hold events without a usable time until the first with one: that is their best
         arrival time in a replay, where the clock would drag "as of" to today and leave the
         replayed events outside every window. The held events come first, in arrival order."""
+        batch = list(batch)
         waiting = self.waiting
         waiting.extend(batch)
         latest = self.clock() + FUTURE_TOLERANCE
-        first = next((event.time for event in waiting if not _undated(event, latest)), None)
-        if first is None and len(waiting) <= self.max_events:
+        first = next((event.time for event in batch if not _undated(event, latest)), None)
+        if first is None and len(waiting) <= self.max_waiting:
             return []
         self.waiting = []
         if first is not None:

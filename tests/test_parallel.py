@@ -248,6 +248,21 @@ def test_a_first_part_with_no_event_time_falls_back_to_one_reader(inputs: list[s
     assert sequential.stats.time_guessed == 20_000
 
 
+def test_a_part_that_keeps_no_ring_still_lets_undated_events_wait(tmp_path: Path, spy: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A first read of only undated events, then dated ones, in a part that keeps no ring: the
+    # undated events must wait for the first time as they do in a sequential read.
+    monkeypatch.setattr(parallel, "_BYTES_PER_EVENT", 1)
+    lead = tmp_path / "lead.jsonl"
+    lead.write_bytes(b'{"eventType": "Delivery"}\n' * 12_000 + _lines(600, 4))  # > one read
+    rest = tmp_path / "rest.jsonl"
+    rest.write_bytes(_lines(20_000, 5))
+    paths = [str(lead), str(rest)]
+    sequential = _read(paths, 1, max_events=12_500)
+    merged = _read(paths, 4, max_events=12_500)  # the later parts fill the ring
+    assert spy == [True] and sequential.stats.time_guessed == 12_000
+    assert _state(merged) == _state(sequential)
+
+
 def test_a_fallback_does_not_wait_for_parts_still_being_read(inputs: list[str], tmp_path: Path, spy: list[bool]) -> None:
     late = tmp_path / "late.jsonl"
     late.write_bytes(jsonl([_undated()]) + _lines(600, 12))
