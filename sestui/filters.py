@@ -106,11 +106,7 @@ def _text_term(value: str) -> Predicate:
     """Text anywhere in the event: a substring of any value, or with `*`, `?` or `[` a glob that
     matches anywhere in one."""
     if any(ch in value for ch in "*?["):
-        pattern = re.compile(fnmatch.translate(f"*{value}*"), re.IGNORECASE | re.S)
-
-        def found(text: str) -> bool:
-            return pattern.match(text) is not None
-
+        found = _matcher(f"*{value}*")
     else:
         needle = value.casefold()
 

@@ -294,33 +294,19 @@ class Framer:
 
     def _last_line(self, line: bytes, out: list[Framed]) -> None:
         """The line that was buffered ended; after a drain, only the rest after its values."""
-        if not self._drained:
+        if self._drained:
+            self._values(_tidy(line), 0, out)
+        else:
             self._line(line, out)
-            return
-        # What `_values` does with a line's rest after values.
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if b"\x1b" in line:
-            line = _ANSI.sub(b"", line)
-        start = _skip_space(line, 0)
-        if start == len(line):
-            return
-        if line[start] not in b"{[":
-            out.append((NOT_JSON, line[start:]))
-            return
-        self._values(line, start, out)
 
     def _line(self, line: bytes, out: list[Framed]) -> None:
         """Frame one physical line outside the fast path."""
         if len(line) > self.max_record_bytes:
             out.append((OVERSIZED, b""))
             return
-        if line.endswith(b"\r"):
-            line = line[:-1]
+        line = _tidy(line)
         if line.startswith(_BOM):
             line = line[3:]
-        if b"\x1b" in line:
-            line = _ANSI.sub(b"", line)
         if self._pending is not None:
             if not self._resyncs(line):
                 self._continue_pending(line, out)
@@ -351,20 +337,22 @@ class Framer:
         self._values(line, start, out)
 
     def _values(self, line: bytes, pos: int, out: list[Framed]) -> None:
-        """Frame the values that start at `pos`; an unfinished last one becomes pending."""
+        """Frame the values from `pos` on; text that is not one is junk, and an unfinished last
+        value becomes pending."""
         while True:
+            pos = _skip_space(line, pos)
+            if pos == len(line):
+                return
+            if line[pos] not in b"{[":
+                out.append((NOT_JSON, line[pos:]))
+                return
             end, depth, in_string = _scan(line, pos, 0, False)
             if end < 0:
                 piece = line[pos:]
                 self._pending = _Pending([piece], len(piece), depth, in_string)
                 return
             out.append(_decode(line[pos:end]))
-            pos = _skip_space(line, end)
-            if pos == len(line):
-                return
-            if line[pos] not in b"{[":
-                out.append((NOT_JSON, line[pos:]))
-                return
+            pos = end
 
     def _continue_pending(self, line: bytes, out: list[Framed]) -> None:
         pending = self._pending
@@ -397,12 +385,7 @@ class Framer:
         else:
             pending.parts.append(line[:end])
             out.append(_decode(b"\n".join(pending.parts)))
-        rest = _skip_space(line, end)
-        if rest < len(line):
-            if line[rest] in b"{[":
-                self._values(line, rest, out)
-            else:
-                out.append((NOT_JSON, line[rest:]))
+        self._values(line, end, out)
 
     def _resyncs(self, line: bytes) -> bool:
         """A line that cannot continue a pending value: a fresh record must start here."""
@@ -423,6 +406,15 @@ class Framer:
             out.append((INVALID_JSON, b"\n".join(pending.parts)))
         else:
             out.append((NOT_JSON, pending.prefix))
+
+
+def _tidy(line: bytes) -> bytes:
+    """A line without its CR (CRLF files) and its ANSI colour codes (`aws logs tail`)."""
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if b"\x1b" in line:
+        line = _ANSI.sub(b"", line)
+    return line
 
 
 def _skip_space(data: bytes, pos: int) -> int:
