@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Static, TabbedContent
 
 from factory import BASE, bounce, jsonl
 from helpers import ingest
@@ -13,6 +13,7 @@ from sestui.ui.app import TABS
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.eventlog import EventLog
+from sestui.ui.widgets.searchlog import SearchableLog
 from sestui.ui.widgets.tables import NO_DATA, Table
 from ui_support import cells, sample_app, sample_store
 
@@ -54,6 +55,30 @@ async def test_home_and_end_move_to_the_first_and_last_row():
         assert focused.cursor_row == focused.row_count - 1
         await pilot.press("home")
         assert focused.cursor_row == 0
+
+
+async def test_event_lists_show_their_column_header_inside_their_box():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7")
+        await pilot.pause()
+
+        def boxed(screen) -> tuple[str, Region, Region, Region]:  # type: ignore[no-untyped-def]
+            box = screen.query_one(SearchableLog)
+            header = box.query_one(".list-header", Static)
+            return str(header.render()), box.region, box.content_region, header.region
+
+        text, outer, inner, header = boxed(app.screen)
+        assert text.startswith("Time") and "Summary" in text
+        # Below the top border line (where the title is), and above the first event.
+        assert inner.contains_region(header) and header.y == outer.y + 1
+        assert header.bottom <= app.query_one("#event-log", EventLog).region.y
+        await pilot.press("2", "enter")  # drill into the top bounced address
+        await pilot.pause()
+        text, outer, inner, header = boxed(app.screen)
+        assert text.startswith("Time") and "Diagnostic code" in text  # one kind: its own columns
+        assert inner.contains_region(header) and header.y == outer.y + 1
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,7 +10,7 @@ from textual.widgets import Header, Static
 from ...events import Event
 from ..widgets.footer import Footer
 from ..safe import content
-from ..widgets.eventlog import EventLog, columns_for, header_line
+from ..widgets.eventlog import EventLog, columns_for
 from ..widgets.searchlog import SearchableLog
 
 
@@ -39,7 +39,6 @@ class EventsScreen(Screen[None]):
         yield Header()
         yield Static(content(crumbs(self.trail)), id="crumbs")
         yield Static(content(self.title_text), id="drill-title")
-        yield Static(header_line(columns), id="list-header")
         yield SearchableLog(columns, log_id="drill-log")
         yield Footer()
 

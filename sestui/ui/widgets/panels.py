@@ -26,7 +26,7 @@ from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
 from ..safe import cell, content
 from .charts import Chart, Series
-from .eventlog import DEFAULT_COLUMNS, EventLog, header_line
+from .eventlog import EventLog
 from .searchlog import SearchableLog
 from .tables import Column, Table
 from .worldmap import Marker, WorldMap
@@ -118,9 +118,9 @@ class Panel(VerticalScroll):
                 assert isinstance(widget, WorldMap)
                 widget.set_markers(update.markers, update.legend)
             else:
-                assert isinstance(widget, EventLog)
+                assert isinstance(widget, SearchableLog)
                 widget.border_title = content(update.title)
-                widget.set_events(update.events)
+                widget.log.set_events(update.events)
 
     def refresh_data(self, query: Query) -> None:
         self.apply(self.gather(query))
@@ -446,12 +446,11 @@ def _position(place: Place) -> tuple[float, float] | None:
 
 class EventsPanel(Panel):
     def compose(self) -> ComposeResult:
-        yield Static(header_line(DEFAULT_COLUMNS), id="list-header")
-        yield SearchableLog(log_id="event-log")
+        yield SearchableLog(log_id="event-log", id="event-list")
 
     def first_focus(self) -> EventLog:
         return self.query_one(EventLog)
 
     def gather(self, query: Query) -> Updates:
         events = query.newest_first()
-        return {"event-log": EventsData(events, f"Events · newest first · {query.window.name} · {len(events):,} in the ring")}
+        return {"event-list": EventsData(events, f"Events · newest first · {query.window.name} · {len(events):,} in the ring")}

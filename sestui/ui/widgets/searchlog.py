@@ -9,10 +9,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from ...filters import FilterError, compile_filter
-from .eventlog import DEFAULT_COLUMNS, Col, EventLog
+from .eventlog import DEFAULT_COLUMNS, Col, EventLog, header_line
 
 
 class SearchableLog(Vertical):
@@ -30,6 +30,7 @@ class SearchableLog(Vertical):
         self.search_text = ""
 
     def compose(self) -> ComposeResult:
+        yield Static(header_line(self.columns), classes="list-header")
         yield EventLog(self.columns, id=self.log_id)
         yield Input(placeholder="search: free text or field:value terms, Enter to find, Esc to close", classes="search")
 
