@@ -30,6 +30,8 @@ _TOKEN = re.compile(rb'[{}\[\]"]')
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPACE = b" \t\r\n\x0b\x0c"
 _SPACE_OR_COMMA = _SPACE + b","
+_OPENERS = (b"{", b"[")
+_BEFORE_VALUE = (b"[", b",", b":")  # a JSON value may follow these
 _RECORDS_OPEN = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
 
 
@@ -64,6 +66,12 @@ class _Pending:
     in_string: bool
     prefix: bytes = b""  # a bare log-tail prefix line waiting for the value it introduces
     oversized: bool = False  # too big to keep: only its end is looked for
+    # How the value is laid out, to tell its next line from a fresh record after a truncated one:
+    # whether its first line ends opening it ("{", '{"Records": ['), whether its lines are
+    # indented (None until a second line is seen), and the last non-blank byte so far.
+    opened: bool = True
+    indented: bool | None = None
+    last: bytes = b"["
 
 
 class Framer:
@@ -349,7 +357,8 @@ class Framer:
             end, depth, in_string = _scan(line, pos, 0, False)
             if end < 0:
                 piece = line[pos:]
-                self._pending = _Pending([piece], len(piece), depth, in_string)
+                last = piece.rstrip(_SPACE)[-1:]
+                self._pending = _Pending([piece], len(piece), depth, in_string, opened=last in _OPENERS, last=last)
                 return
             out.append(_decode(line[pos:end]))
             pos = end
@@ -371,6 +380,11 @@ class Framer:
         end, depth, _ = _scan(line, 0, pending.depth, False)
         if end < 0:
             pending.depth = depth
+            stripped = line.rstrip(_SPACE)
+            if stripped:
+                if pending.indented is None and pending.parts:
+                    pending.indented = line[:1] in b" \t"
+                pending.last = stripped[-1:]
             if not pending.oversized:
                 pending.parts.append(line)
                 pending.size += len(line) + 1
@@ -388,12 +402,23 @@ class Framer:
         self._values(line, end, out)
 
     def _resyncs(self, line: bytes) -> bool:
-        """A line that cannot continue a pending value: a fresh record must start here."""
+        """A line that cannot continue the pending value: the pending one was cut short and a
+        fresh record starts here."""
         if _TIMESTAMP_START.match(line):
             return True
-        if line[:1] == b"{" and line.rstrip()[-1:] == b"}":
-            return decode_json(line) is not UNDECODABLE
-        return False
+        if line[:1] not in _OPENERS:
+            return False
+        pending = self._pending
+        assert pending is not None
+        if pending.indented:
+            return True  # only the top level of an indented value starts in the first column
+        if line.rstrip()[-1:] != b"}" or decode_json(line) is UNDECODABLE:
+            return False
+        # A whole object on one line is the next element of a value laid out one element per
+        # line ('{"Records": [' then '{...},') when the text before it may precede a value; but
+        # a single line cut short after a comma is more likely a truncated JSON Lines record.
+        laid_out = pending.opened or len(pending.parts) > 1
+        return not (laid_out and pending.last in _BEFORE_VALUE)
 
     def _flush_pending(self, out: list[Framed]) -> None:
         pending = self._pending
@@ -406,6 +431,14 @@ class Framer:
             out.append((INVALID_JSON, b"\n".join(pending.parts)))
         else:
             out.append((NOT_JSON, pending.prefix))
+
+
+def may_continue(line: bytes) -> bool:
+    """Whether a whole object on the next line may continue the value this line left pending
+    rather than start a fresh record: the line ends in '[', ',' or ':', is a bare log-tail
+    prefix, or hides its end behind colour codes. A report part never starts after one."""
+    line = line.rstrip()
+    return b"\x1b" in line or line[-1:] in _BEFORE_VALUE or _TAIL_PREFIX.match(line) is not None
 
 
 def _tidy(line: bytes) -> bytes:

@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 import msgspec
 
 from .decompress import GZIP_MAGIC
+from .framing import may_continue
 from .events import Event
 from .records import UNDECODABLE, decode_json
 from .sources import Options, read_to_end
@@ -125,18 +126,25 @@ def _splittable_size(path: str) -> tuple[int, bool]:
 def record_boundary(path: str, offset: int, max_record_bytes: int) -> int | None:
     """The offset of the first line at or after `offset` that is one whole JSON value on its own:
     a line where the sequential framer starts afresh whatever state the lines before left it in
-    (see Framer._resyncs). None when there is none within a few MB."""
+    (see Framer._resyncs). None when there is none within a few MB.
+
+    The line before it (blank lines aside) must be seen, and must not be one after which a whole
+    object may continue the same value (see framing.may_continue)."""
     with open(path, "rb") as f:
         f.seek(max(0, offset - 1))
         data = f.read(_BOUNDARY_SEARCH)
     start = data.find(b"\n")
+    before = data[:start] if offset <= 1 else b""  # else maybe only the end of a line
     while start >= 0:
         start += 1
         end = data.find(b"\n", start)
         if end < 0:
             return None
-        if _fresh_record(data[start:end], max_record_bytes):
+        line = data[start:end]
+        if before.strip() and not may_continue(before) and _fresh_record(line, max_record_bytes):
             return max(0, offset - 1) + start
+        if line.strip():
+            before = line
         start = end
     return None
 

@@ -102,7 +102,24 @@ def parse(value: object, raw: bytes) -> Event | str | Batch:
         return _record(value, raw, 0)  # type: ignore[arg-type]
     if type(value) is dict:
         return _generic(value, raw, 0)  # type: ignore[arg-type]
+    if type(value) is list:
+        return _array(value, 0)  # type: ignore[arg-type]
     return NOT_SES
+
+
+def _array(items: list[Any], depth: int) -> Event | str | Batch:
+    """A JSON array of records (an export, a saved API response): each item as a record."""
+    if depth > _MAX_DEPTH:
+        return TOO_DEEP
+    batch = Batch()
+    for item in items:
+        if type(item) is dict:
+            batch.add(_generic(item, None, depth + 1))
+        elif type(item) is list:
+            batch.add(_array(item, depth + 1))
+        else:
+            batch.add(NOT_SES)
+    return _single(batch)
 
 
 def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:

@@ -91,6 +91,34 @@ def test_a_good_line_after_a_truncated_pretty_value_is_not_swallowed():
     assert store.stats.skipped == {"invalid_json": 1}
 
 
+def test_a_truncated_pretty_value_does_not_swallow_the_pretty_values_after_it():
+    pretty = orjson.dumps(send(BASE), option=orjson.OPT_INDENT_2)
+    cut = pretty[: len(pretty) // 2].rstrip(b"\n")  # ends inside "mail": an open object
+    store = ingest(cut + b"\n" + b"\n".join([pretty] * 50) + b"\n")
+    assert store.stats.skipped == {"invalid_json": 1}
+    assert store.stats.records == 51 and len(events(store)) == 50
+
+
+@pytest.mark.parametrize("separator", [b",\n", b"\n,"])
+@pytest.mark.parametrize("opening", [b'{"Records": [', b'{"Records":\n[', b"["])
+def test_a_value_laid_out_one_element_per_line_is_one_record(opening: bytes, separator: bytes):
+    elements = [orjson.dumps(cloudtrail(BASE + i, name=f"Call{i}")) for i in range(3)]
+    closing = b"]}" if opening.startswith(b"{") else b"]"
+    store = ingest(opening + b"\n" + separator.join(elements) + b"\n" + closing + b"\n")
+    assert store.stats.skipped == {}
+    assert store.stats.records == 1
+    assert [e.event_name for e in events(store)] == ["Call0", "Call1", "Call2"]
+
+
+def test_a_json_line_cut_after_a_comma_does_not_take_the_next_line_with_it():
+    whole = jsonl([send(BASE)])
+    cut = whole[: whole.index(b'"mail"')]  # ends with '{"eventType": "Send", '
+    assert cut.rstrip().endswith(b",")
+    store = ingest(cut + b"\n" + jsonl([delivery(BASE)]))
+    assert store.stats.skipped == {"invalid_json": 1}
+    assert [e.kind for e in events(store)] == ["Delivery"]
+
+
 def test_oversized_line_is_skipped_without_being_buffered_whole():
     framer = Framer(max_record_bytes=1 << 20)
     huge = b'{"eventType":"Send","x":"' + b"a" * (5 << 20) + b'"}\n'

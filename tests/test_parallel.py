@@ -149,6 +149,25 @@ def test_a_file_of_pretty_printed_records_is_not_cut(tmp_path: Path) -> None:
     assert plan([str(path)], 2, 4096, 1024) == [[Span(str(path))]]
 
 
+def test_no_part_starts_inside_a_value_laid_out_one_element_per_line(tmp_path: Path, spy: list[bool]) -> None:
+    base = 1_763_640_000.0
+    elements = [orjson.dumps(cloudtrail(base + i, name=f"Call{i}")) for i in range(300)]
+    laid_out = b'{"Records": [\n' + b",\n".join(elements) + b"\n]}\n"
+    # A compact value after a bare `aws logs tail --format json` prefix is that prefix's value.
+    prefixed = b"".join(b"2025-11-20T14:00:00.000000+00:00 stream/1\n" + orjson.dumps(delivery(base + i)) + b"\n" for i in range(300))
+    lines = jsonl([delivery(base + 400 + i) for i in range(300)])
+    path = tmp_path / "laid-out.json"
+    path.write_bytes(laid_out + prefixed + lines + laid_out)
+    for offset in range(1, len(laid_out) + len(prefixed), 997):
+        cut = record_boundary(str(path), offset, 1 << 20)
+        assert cut is None or cut >= len(laid_out) + len(prefixed)
+    options = Options(max_record_bytes=1 << 20)
+    sequential = _read([str(path)], 1, options)
+    assert sequential.stats.skipped == {} and sequential.stats.events == 1200
+    assert _state(_read([str(path)], 4, options)) == _state(sequential)
+    assert spy == [True]
+
+
 @pytest.fixture()
 def parent_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[Span]]:
     """The parts this process read itself (a forked child records into its own copy)."""
