@@ -145,9 +145,9 @@ class Query:
             self.width = _width_for(max(as_of - first, 1.0))
             self.first_key = int(first // self.width)
         else:
+            # Aligned down: a window covers at least its length, up to one bucket more.
             self.width = self.window.width or _width_for(self.window.seconds)
-            count = max(1, math.ceil(self.window.seconds / self.width))
-            self.first_key = int(as_of // self.width) - count + 1
+            self.first_key = int((as_of - self.window.seconds) // self.width)
         self.buckets = int(as_of // self.width) - self.first_key + 1
         self.start = float(self.first_key * self.width)
         self.end = as_of

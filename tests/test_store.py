@@ -43,16 +43,29 @@ def mixed(n: int, seed: int = 3, span: float = 3 * 86400) -> list[dict]:
 
 
 def test_windows_are_relative_to_the_newest_event_and_aligned():
-    store = ingest(jsonl([send(BASE - 3600), send(BASE - 200), send(BASE - 10), send(BASE)]))
+    store = ingest(jsonl([send(BASE - 3601), send(BASE - 3599), send(BASE - 200), send(BASE - 10), send(BASE)]))
     assert store.as_of == pytest.approx(BASE)
     five = q(store, "5m")
-    assert five.start % 5 == 0 and BASE - 300 < five.start <= BASE - 295
+    assert five.start == BASE - 300  # as_of falls on a bucket edge here
     assert five.counts()["Send"] == 3
     hour = q(store, "1h")
-    assert hour.start == BASE - 59 * 60  # 60 one-minute buckets, the last one holding as_of
-    assert hour.counts()["Send"] == 3
-    assert q(store, "all").counts()["Send"] == 4
-    assert sum(five.kind_trend("Send")) == 3 and len(five.kind_trend("Send")) == 60
+    assert hour.start == BASE - 3600
+    assert hour.counts()["Send"] == 4  # 59m59s before as_of is within the hour; 1h0m1s is not
+    assert q(store, "all").counts()["Send"] == 5
+    # One more bucket than the window holds: the last one, from as_of on.
+    assert sum(five.kind_trend("Send")) == 3 and len(five.kind_trend("Send")) == 61
+
+
+@pytest.mark.parametrize("seconds_past", [0.0, 0.5, 17.25, 59.9])
+def test_a_window_covers_at_least_its_length_and_at_most_one_bucket_more(seconds_past: float):
+    """An event 23h59m before the newest one is in the last 24 hours, wherever as_of falls."""
+    now = BASE + seconds_past
+    store = ingest(jsonl([send(now - 86400 + 60), send(now - 86400 - 60), send(now)]))
+    day = q(store, "24h")
+    assert day.width == 1440 and day.start % day.width == 0
+    assert now - 86400 - day.width < day.start <= now - 86400
+    assert day.counts()["Send"] == 2
+    assert sum(day.kind_trend("Send")) == 2
 
 
 @pytest.mark.parametrize("window", ["5m", "1h", "6h", "24h", "7d", "all"])
