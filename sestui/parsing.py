@@ -124,9 +124,10 @@ def _array(items: list[Any], depth: int) -> Event | str | Batch:
 
 def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
     """A record that fit the schema: the hot path for SES and CloudTrail JSON Lines."""
-    # SES records first: no wrapper or CloudTrail record carries eventType without eventSource.
+    # SES records first: no wrapper carries eventType, and CloudTrail records that do also carry
+    # eventVersion (Insights records have no eventSource).
     event_type = rec.eventType
-    if event_type is not None and rec.eventSource is None:
+    if event_type is not None and rec.eventSource is None and rec.eventVersion is None:
         return _ses(rec, _EVENT_KINDS.get(event_type) or event_type, raw)
     notification_type = rec.notificationType
     if notification_type is not None and event_type is None:
@@ -141,6 +142,8 @@ def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
         return _parse_text(rec.Message, depth)
     if _is_cloudtrail(rec):
         return _cloudtrail(rec, raw)
+    if rec.eventVersion is not None and rec.eventTime is not None:
+        return NOT_SES  # a CloudTrail record that is not an API call (an Insights event)
     if event_type is not None:
         return _ses(rec, _EVENT_KINDS.get(event_type) or event_type, raw)
     return NOT_SES

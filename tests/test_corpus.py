@@ -452,3 +452,19 @@ def test_concatenated_values(style: str, separator: bytes) -> None:
     assert [e.kind for e in events(store)] == kinds
     assert store.stats.records == len(values)
     assert store.stats.skipped == dict(skipped)
+
+
+def test_each_record_of_a_records_file_reads_the_same_on_its_own_line() -> None:
+    """CloudTrail delivered to CloudWatch Logs or EventBridge arrives one record at a time, without
+    the `Records` wrapper: the same records, the same events and skips, in the same order."""
+    files = [value for name, value in single_value_files() if name.startswith("cloudtrail-records-file/")]
+    assert files
+    for value in files:
+        whole = ingest(orjson.dumps(value) + b"\n")
+        alone = ingest(b"".join(orjson.dumps(record) + b"\n" for record in value["Records"]))
+        assert [(e.kind, e.time, e.event_name) for e in events(alone)] == [
+            (e.kind, e.time, e.event_name) for e in events(whole)
+        ]
+        assert alone.stats.events + sum(alone.stats.skipped.values()) == len(value["Records"])
+        assert set(alone.stats.skipped) <= set(whole.stats.skipped) | set(whole.stats.inner_skipped)
+        assert alone.stats.time_guessed == whole.stats.time_guessed == 0
