@@ -80,7 +80,8 @@ _TEXT_FIELDS = (
     "mta", "remote_ip", "smtp_response", "client_ip", "user_agent", "link", "reason", "template",
     "error_message", "contact_list", "event_name", "error_code", "user", "region", "request_id",
 )
-_TERM = re.compile(r"^(-?)([A-Za-z][\w.-]*):(.*)$", re.S)
+# SES's own tag names have a colon (`ses:configuration-set`); names a sender chooses cannot.
+_TERM = re.compile(r"^(-?)((?i:tag\.ses:)[\w.-]+|[A-Za-z][\w.-]*):(.*)$", re.S)
 
 
 def _matcher(value: str) -> Callable[[str], bool]:
@@ -94,10 +95,12 @@ def _matcher(value: str) -> Callable[[str], bool]:
 
 
 def _tag_getter(name: str) -> Getter:
+    wanted = name.casefold()  # like field names, tag names match whatever their case
+
     def tag_values(event: Event) -> Iterable[str]:
         if event.kind == k.CLOUDTRAIL:
             return ()
-        return message_tags(event).get(name, ())
+        return [value for tag, values in message_tags(event).items() if tag.casefold() == wanted for value in values]
 
     return tag_values
 

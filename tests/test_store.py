@@ -250,3 +250,25 @@ def test_events_without_a_time_wait_no_longer_than_the_ring_holds():
         stream.feed(undated)
         assert len(store.waiting) <= 10
     assert store.stats.events > 0 and len(store.main.ring) == 10 and events(store)[0].time == NOW
+
+
+@pytest.mark.parametrize(
+    "term, matched",
+    [
+        ("tag.ses:configuration-set:marketing", [0, 2]),  # SES's own tags have a colon in the name
+        ("TAG.SES:Configuration-Set:MARKETING", [0, 2]),
+        ("tag.campaign:a:b", [1]),  # a value may hold colons
+        ("tag.Campaign:winter", [0, 2]),
+        ("-tag.ses:configuration-set:*", [1]),
+        ("tag.ses:from-domain:(missing)", [0, 1, 2]),
+    ],
+)
+def test_tag_terms_match_ses_tags_and_ignore_case(term: str, matched: list[int]):
+    tagged = [
+        {"ses:configuration-set": ["marketing"], "campaign": ["winter"]},
+        {"campaign": ["a:b"]},
+        {"ses:configuration-set": ["Marketing"], "campaign": ["Winter"]},
+    ]
+    store = ingest(jsonl([send(BASE + i, tags=tags) for i, tags in enumerate(tagged)]))
+    match = compile_filter(term, None)
+    assert [i for i, e in enumerate(events(store)) if match(e)] == matched
