@@ -97,12 +97,19 @@ def iso(seconds: float | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+# Ten years: what the store buckets at all, and far past any log anyone replays.
+MAX_DURATION = 3650 * 86400.0
+
+
 def parse_duration(text: str) -> float:
     """Seconds in '90', '90s', '5m', '1.5h', '7d', '2w'; raises ValueError otherwise."""
     match = _DURATION.match(text)
     if not match:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 1h, 7d)")
-    return float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
+    if not 0 < seconds <= MAX_DURATION:
+        raise ValueError(f"not a duration from 1ms to 3650d: {text!r}")
+    return seconds
 
 
 def parse_since(text: str, now: float) -> float:
