@@ -370,7 +370,7 @@ def _ses(rec: Record, kind: str, raw: bytes) -> Event:
         event.time_guessed = True
     else:
         event.time = moment
-    if not event.recipients and mail.destination:
+    if not event.recipients and mail.destination and kind not in _OWN_RECIPIENTS:
         event.recipients = tuple(mail.destination)
     if mail.commonHeaders is not None:
         event.subject = mail.commonHeaders.subject
@@ -455,6 +455,10 @@ def _subscription(event: Event, rec: Record) -> float | None:
     event.reason = subscription.source
     return parse_time(subscription.timestamp)
 
+
+# Kinds that name their affected recipients: without that list, the mail's destination (every
+# recipient of the message) would overstate who bounced, complained or was delayed.
+_OWN_RECIPIENTS = frozenset({k.BOUNCE, k.COMPLAINT, k.DELIVERY_DELAY})
 
 _FILL: dict[str, Callable[[Event, Record], float | None]] = {
     k.BOUNCE: _bounce,

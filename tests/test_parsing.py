@@ -193,3 +193,22 @@ def test_missing_and_implausible_times_use_arrival_time_and_are_counted():
     assert store.as_of == pytest.approx(BASE)
     fresh = ingest(jsonl([{"eventType": "Send", "mail": {}}]))
     assert events(fresh)[0].time == NOW
+
+
+def test_feedback_without_its_recipient_list_does_not_blame_every_recipient_of_the_mail():
+    """mail.destination lists everyone the message went to (formats.md section 1): a bounce or
+    complaint that names nobody affected must not count all of them."""
+    hard = bounce(BASE, to="x@example.com")
+    del hard["bounce"]["bouncedRecipients"]
+    hard["mail"]["destination"] = [f"r{i}@example.com" for i in range(5)]
+    noisy = complaint(BASE, to="y@example.com")
+    noisy["complaint"]["complainedRecipients"] = []
+    noisy["mail"]["destination"] = ["p@example.com", "q@example.com"]
+    sent = send(BASE)
+    sent["mail"]["destination"] = ["s@example.com", "t@example.com"]
+    store = ingest(jsonl([hard, noisy, sent]))
+    assert [(e.kind, e.recipients) for e in events(store)] == [
+        ("Bounce", ()),
+        ("Complaint", ()),
+        ("Send", ("s@example.com", "t@example.com")),  # a Send's recipients are its destination
+    ]
