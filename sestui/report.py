@@ -158,6 +158,8 @@ def to_text(report: dict[str, Any]) -> str:
         put("       inside containers skipped: " + ", ".join(f"{r} {n}" for r, n in inp["inner_skipped"].items()))
     if inp["time_guessed"]:
         put(f"       events without a usable time (arrival time used): {inp['time_guessed']}")
+    if inp["filtered"]:
+        put(f"       left out by --filter: {inp['filtered']} events (everything below counts the rest)")
     if not report["exact"]:
         put(f"note   rankings cover the newest {report['retained']} events of the window only")
     put("")

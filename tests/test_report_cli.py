@@ -140,6 +140,8 @@ def test_a_filter_matching_nothing_reads_as_an_empty_window(logs):
     assert result.returncode == 0
     text = result.stdout.decode()
     assert "window all: - .. " in text and "None" not in text
+    events = orjson.loads(run("--json", str(logs / "ses.jsonl")).stdout)["input"]["events"]
+    assert f"left out by --filter: {events} events" in text  # all of them, and the text says so
 
 
 def test_a_filter_of_exclusions_is_taken_as_the_filter_value(logs):
