@@ -41,7 +41,11 @@ def cloudtrail_groups(name: str | None) -> tuple[int, ...]:
 
 
 def address_key(recipient: str) -> str:
-    """Addresses aggregate case-insensitively."""
+    """Addresses aggregate case-insensitively, and without a display name ("Ann <a@b.example>")."""
+    if "<" in recipient:
+        inner = recipient[recipient.rfind("<") + 1 :].partition(">")[0]
+        if "@" in inner:
+            recipient = inner
     return recipient.strip().lower()
 
 

@@ -272,3 +272,10 @@ def test_tag_terms_match_ses_tags_and_ignore_case(term: str, matched: list[int])
     store = ingest(jsonl([send(BASE + i, tags=tags) for i, tags in enumerate(tagged)]))
     match = compile_filter(term, None)
     assert [i for i, e in enumerate(events(store)) if match(e)] == matched
+
+
+def test_addresses_rank_without_display_names_and_case():
+    records = [bounce(BASE, "Ann Lee <Ann@Example.com>"), bounce(BASE + 1, "ann@example.com "), bounce(BASE + 2, '"x <y" <z@example.com>'), bounce(BASE + 3, "<not an address>")]
+    store = ingest(jsonl(records))
+    for window in ("all", "1h"):  # the all-time counters and the per-window counts from the ring
+        assert q(store, window).ranked("bounce_addresses").rows == [("ann@example.com", 2), ("<not an address>", 1), ("z@example.com", 1)]
