@@ -183,7 +183,7 @@ def _run_app(
         store=store, follower=follower, window=window, filter_text=filter_text, export_dir=export_dir, geo=geo, geo_note=geo_note
     )
     app.run()
-    return EXIT_OK
+    return app.return_code or EXIT_OK  # 1 after a crash, which Textual has printed
 
 
 def run_tail(args: argparse.Namespace) -> int:

@@ -117,13 +117,16 @@ def original(event: Event) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
-def timeline(events: Iterable[Event], message_id: str | None) -> list[tuple[float, Event]]:
-    """Every event of one message in time order, each with its offset from the first."""
+def timeline(events: Iterable[Event], chosen: Event) -> list[tuple[float, Event]]:
+    """Every event of the chosen event's message in time order, each with its offset from the
+    first; the chosen one is there even when it has left the ring since it was listed."""
+    message_id = chosen.message_id
     if not message_id:
         return []
-    same = sorted((e for e in events if e.message_id == message_id), key=lambda e: (e.time, e.seq))
-    if not same:
-        return []
+    same = [e for e in events if e.message_id == message_id]
+    if not any(e is chosen for e in same):
+        same.append(chosen)
+    same.sort(key=lambda e: (e.time, e.seq))
     first = same[0].time
     return [(e.time - first, e) for e in same]
 

@@ -19,6 +19,7 @@ from . import events as k
 from .dimensions import MISSING
 from .events import Event, domain_of
 from .parsing import message_tags
+from .textsafe import mask
 
 Getter = Callable[[Event], Iterable[str]]
 Predicate = Callable[[Event], bool]
@@ -186,8 +187,12 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
 
 
 def quote(value: str) -> str:
-    """A value as a filter term must be written to match exactly that value."""
+    """A value as a filter term must be written to match exactly that value.
+
+    Control characters become the glob `?`: the term then still matches the value, and the
+    filter text, shown in the header and the filter bar, carries nothing a terminal acts on."""
     value = re.sub(r"([*?\[])", r"[\1]", value)  # glob characters match themselves
+    value = mask(value, "?")
     if value and not any(ch.isspace() or ch in "\"'\\" for ch in value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

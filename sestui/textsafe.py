@@ -29,6 +29,11 @@ def clean(text: str) -> str:
     return _UNSAFE.sub(_visible, text)
 
 
+def mask(text: str, by: str) -> str:
+    """`text` with every control or reordering character replaced by `by`."""
+    return _UNSAFE.sub(by, text)
+
+
 def clean_line(text: str, limit: int = 0) -> str:
     """`clean` for one-line display: newlines and tabs become spaces first; optional length cap."""
     text = clean(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))

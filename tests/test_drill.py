@@ -267,3 +267,64 @@ async def test_after_a_filter_the_keys_drive_the_app_again_even_across_a_modal_s
         await pilot.press("f", "escape")  # clearing the filter also gives the keys back
         await settle(app, pilot)
         assert app.filter_text == "" and isinstance(app.focused, Table)
+
+
+CONTROL = "\x1b]2;pwned-title\x1b\\a\x9b31m\x07@evil.example"
+
+
+async def test_pinning_a_value_with_control_characters_keeps_them_off_the_terminal():
+    from factory import BASE, bounce, jsonl
+    from helpers import ingest
+
+    app = sample_app(ingest(jsonl([bounce(BASE, CONTROL), bounce(BASE + 1, "plain@example.com")])))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("2")
+        await pilot.pause()
+        rows = [row[0] for row in cells(app.focused)]
+        await pilot.press(*["down"] * next(i for i, r in enumerate(rows) if "pwned" in r), "F")
+        await settle(app, pilot)
+        app.tick()
+        await pilot.pause()
+        for shown in (app.filter_text, app.sub_title):
+            assert "pwned-title" in shown
+            assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in shown)
+        output = app.screen._compositor.render_update(full=True).render_segments(app.console)  # noqa: SLF001
+        assert "\x1b]2;" not in output and "\x9b" not in output and "\x07" not in output
+        # The pinned term still matches the value it was pinned from, and only that.
+        assert Query(app.store, WINDOWS_BY_NAME["24h"]).counts()["Bounce"] == 1
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen.query_one(FilterBar).query_one("Input").value == app.filter_text
+
+
+async def test_enter_on_the_events_tab_opens_the_event():
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        log = app.query_one("#event-log", EventLog)
+        assert app.screen.event is log.events[2]
+
+
+async def test_an_event_that_left_the_ring_still_opens_with_its_message():
+    """A drilldown list keeps events the ring has since dropped; its sibling events remain."""
+    from factory import BASE, delivery, jsonl, send
+    from helpers import ingest
+
+    store = ingest(jsonl([send(BASE, messageId="m-1"), delivery(BASE + 1, messageId="m-1")]), max_events=2)
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.pause()
+        app.open_drill(["Overview"], "Sends", "Send", ["kind:Send"])
+        await pilot.pause()
+        ingest(jsonl([delivery(BASE + 2, messageId="m-2")]), store=store)  # evicts the Send
+        assert [e.kind for e in store.main.ring] == ["Delivery", "Delivery"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, DetailScreen)
+        assert [e.kind for _, e in app.screen.timeline] == ["Send", "Delivery"]
+        assert app.screen.query_one("#timeline", Table).cursor_row == 0

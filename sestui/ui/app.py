@@ -28,6 +28,7 @@ from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Store
+from ..textsafe import clean_line
 from .format import count, count_events, full_time
 from .screens.detail import DetailScreen
 from .screens.events import EventsScreen
@@ -255,7 +256,7 @@ class SestuiApp(App[None]):
         if self.paused:
             parts.append(f"PAUSED · {events - self.paused_events:,} new")
         parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
-        self.sub_title = "  ·  ".join(parts)
+        self.sub_title = clean_line("  ·  ".join(parts))  # a typed or pasted filter is input too
         with store.lock:
             stats = store.stats
             skipped = sum(stats.skipped.values())
@@ -357,10 +358,17 @@ class SestuiApp(App[None]):
         tab_title = self._tab_title()
         if table.drill == "event":
             event = self._event_by_seq(int(key))
-            if event is not None:
+            if event is None:
+                self.notify("That event has left the ring since the table was drawn.", markup=False)
+            else:
                 self.open_detail([tab_title, table.title], event)
             return
         self.open_drill([tab_title], table.title, key, terms_for(table.drill, key))
+
+    def on_event_log_chosen(self, message: EventLog.Chosen) -> None:
+        """Enter on the Events tab (drilldown lists handle their own)."""
+        message.stop()
+        self.open_detail([self._tab_title()], message.event)
 
     def open_drill(self, trail: list[str], title: str, key: str, terms: list[str]) -> None:
         query = self.current or Query(self.store, self.window)

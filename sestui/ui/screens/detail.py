@@ -30,7 +30,7 @@ class DetailScreen(Screen[None]):
         super().__init__()
         self.trail = trail + [label(event)]
         self.event = event
-        self.timeline = timeline(ring, event.message_id)
+        self.timeline = timeline(ring, event)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,7 +67,7 @@ class DetailScreen(Screen[None]):
             )
         table.show(rows)
         if self.timeline:
-            table.move_cursor(row=[e for _, e in self.timeline].index(self.event), animate=False)
+            table.move_cursor(row=next(i for i, (_, e) in enumerate(self.timeline) if e is self.event), animate=False)
         table.focus()
 
     def _fields(self) -> RichTable:
