@@ -216,7 +216,7 @@ async def test_exports_write_the_expected_rows(tmp_path):
         with open(csv_file, newline="") as f:
             rows = list(csv.reader(f))
         assert rows[0] == ["Domain", "Count", "Share"]
-        assert [[row[0], row[1]] for row in rows[1:]] == [[r[0], r[1]] for r in table_rows]
+        assert [[row[0], f"{int(row[1]):,}", row[2] + "%"] for row in rows[1:]] == table_rows
         await pilot.press("7", "e")
         await pilot.pause()
         [jsonl] = list(tmp_path.glob("*events*.jsonl"))

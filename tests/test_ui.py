@@ -288,3 +288,16 @@ def test_event_counts_read_as_english():
     from sestui.ui.format import count_events
 
     assert [count_events(n) for n in (0, 1, 2, 12345)] == ["0 events", "1 event", "2 events", "12,345 events"]
+
+
+async def test_every_table_exports_one_value_per_exported_column():
+    app = sample_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        for index, (tab, _, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            for shown in app.active_panel.tables():
+                assert shown.row_keys_shown or tab == "geo", shown.title  # the sample fills every table
+                for key in shown.row_keys_shown:
+                    assert len(shown.row_values[key]) == len(shown.exported_labels), (shown.title, shown.row_values[key])

@@ -482,7 +482,7 @@ class SestuiApp(App[None]):
         if isinstance(focused, Table):
             path = export_path(self.export_dir, focused.title, "csv")
             rows = [focused.row_values[key] for key in focused.row_keys_shown]
-            self._exported(lambda: write_csv(path, [c.label for c in focused.columns_spec], rows), path, "rows")
+            self._exported(lambda: write_csv(path, focused.exported_labels, rows), path, "rows")
         elif isinstance(focused, EventLog):
             self.export_events("events", focused.events)
         else:

@@ -48,10 +48,16 @@ def window_note(query: Query, unit: str) -> str:
 def ranking_rows(query: Query, name: str, n: int | None = None) -> list[Row]:
     ranked = query.ranked(name, n)
     total = sum(query.ranked_counts(name).counts.values()) or 1
-    return [
-        (key, [cell(key), count(value), f"{value / total * 100:.1f}%"], (key, value))
-        for key, value in ranked.rows
-    ]
+    return [(key, [cell(key), count(value), share_text(value, total)], (key, value, share(value, total))) for key, value in ranked.rows]
+
+
+def share(n: int, total: int) -> float:
+    """A row's share of the table, in percent (what the Share column shows, and exports)."""
+    return round(n / total * 100, 1)
+
+
+def share_text(n: int, total: int) -> str:
+    return f"{share(n, total):.1f}%"
 
 
 def ranking(title: str, name: str, label: str, width: int | None = None) -> Table:
@@ -148,7 +154,7 @@ def _kind_style(kind: str) -> str:
 class OverviewPanel(Panel):
     def compose(self) -> ComposeResult:
         yield _row_group(
-            Table("Events by kind", [Column("Kind", 17), Column("Events", 10, True), Column("Trend", 32)], drill="kind", id="t-kinds"),
+            Table("Events by kind", [Column("Kind", 17), Column("Events", 10, True), Column("Trend", 32, exported=False)], drill="kind", id="t-kinds"),
             Static(id="rates", classes="box"),
         )
         yield Chart("Events over time", stacked=True, unit="events per bucket", id="c-kinds")
@@ -231,7 +237,7 @@ class BouncesPanel(Panel):
         rows: list[Row] = []
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             kind, sub = split_class(key)
-            rows.append((key, [cell(kind), cell(sub), count(n), f"{n / total * 100:.1f}%"], (kind, sub, n)))
+            rows.append((key, [cell(kind), cell(sub), count(n), share_text(n, total)], (kind, sub, n, share(n, total))))
         updates["t-bounce_classes"] = table_data(query, rows, "bounces")
         series = [
             Series("Permanent", "#d75f5f", tuple(query.trend(Metric.BOUNCE_PERMANENT))),
@@ -427,7 +433,7 @@ class GeoPanel(Panel):
             for key, (place, n) in sorted(grouped.items(), key=lambda kv: (-kv[1][1], kv[0]))[:RECENT_ROWS]:
                 country = place.country if place.country in SPECIAL_NAMES else f"{place.country} {place.name}"
                 network = split_key(key)[2]
-                rows.append((key, [cell(country), cell(place.city or ""), cell(network), count(n), f"{n / total * 100:.1f}%"], (place.country, place.name, place.city or "", network, n)))
+                rows.append((key, [cell(country), cell(place.city or ""), cell(network), count(n), share_text(n, total)], (country, place.city or "", network, n, share(n, total))))
                 position = _position(place)
                 if position is not None:
                     markers.append(Marker(position[0], position[1], n, color))

@@ -20,6 +20,7 @@ class Column:
     label: str
     width: int | None = None  # fixed width keeps re-measuring off the tick; None: sized to content
     numeric: bool = False
+    exported: bool = True  # False: a picture (a sparkline), not a value for a CSV export
 
 
 class Table(DataTable):
@@ -50,7 +51,7 @@ class Table(DataTable):
         self.columns_spec = list(columns)
         self.drill = drill
         self.row_keys_shown: list[str] = []
-        self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values, for exports
+        self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values of exported columns
 
     def on_mount(self) -> None:
         for column in self.columns_spec:
@@ -78,6 +79,11 @@ class Table(DataTable):
     def set_title(self, note: str) -> None:
         """The border title: what the table counts, and over which window."""
         self.border_title = content(f"{self.title} · {note}" if note else self.title)
+
+    @property
+    def exported_labels(self) -> list[str]:
+        """The CSV header of an export: one label per plain value of a row."""
+        return [c.label for c in self.columns_spec if c.exported]
 
     @property
     def current_key(self) -> str | None:
