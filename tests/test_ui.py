@@ -301,3 +301,18 @@ async def test_every_table_exports_one_value_per_exported_column():
                 assert shown.row_keys_shown or tab == "geo", shown.title  # the sample fills every table
                 for key in shown.row_keys_shown:
                     assert len(shown.row_values[key]) == len(shown.exported_labels), (shown.title, shown.row_values[key])
+
+
+@pytest.mark.parametrize("keys", [["j"] * 45, ["pagedown"] * 3, ["end"]])
+async def test_the_event_list_cursor_stays_on_screen(keys: list[str]):
+    app = sample_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7", *keys)
+        await pilot.pause()
+        log = app.query_one("#event-log", EventLog)
+        assert log.cursor > 30
+        assert not log.show_horizontal_scrollbar  # rows are cut to the width, never scrolled sideways
+        visible = log.scrollable_content_region.height
+        top = round(log.scroll_offset.y)
+        assert top <= log.cursor < top + visible

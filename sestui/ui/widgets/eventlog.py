@@ -113,7 +113,7 @@ class EventLog(ScrollView, can_focus=True):
         Binding("enter", "choose", "Details"),
     ]
     DEFAULT_CSS = """
-    EventLog { height: 1fr; }
+    EventLog { height: 1fr; overflow-x: hidden; }
     """
     cursor = reactive(0, repaint=False)
 
@@ -138,7 +138,7 @@ class EventLog(ScrollView, can_focus=True):
         self.events = events
         if len(self._cache) > 4000:  # rendered lines of events long gone
             self._cache.clear()
-        self.virtual_size = Size(self._width or self.size.width, len(events))
+        self.virtual_size = Size(self._width or self._view().width, len(events))
         if chosen is not None:
             index = _position(events, chosen)
             self.cursor = min(index, len(events) - 1) if events else 0
@@ -151,8 +151,12 @@ class EventLog(ScrollView, can_focus=True):
     def current(self) -> Event | None:
         return self.events[self.cursor] if 0 <= self.cursor < len(self.events) else None
 
+    def _view(self) -> Size:
+        """The rows and columns events are drawn in: the widget less its scrollbar."""
+        return self.scrollable_content_region.size
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._view().width
         if width != self._width:
             self._width = width
             self._cache.clear()
@@ -174,7 +178,7 @@ class EventLog(ScrollView, can_focus=True):
         return strip
 
     def scroll_to_row(self, row: int) -> None:
-        height = self.size.height or 1
+        height = self._view().height or 1
         top = self.scroll_offset.y
         if row < top:
             self.scroll_to(y=row, animate=False)
@@ -190,7 +194,7 @@ class EventLog(ScrollView, can_focus=True):
             self.scroll_to_row(self.cursor)
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 1))
+        self.action_cursor(direction * max(1, self._view().height - 1))
 
     def action_jump(self, where: int) -> None:
         if self.events:
