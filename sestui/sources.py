@@ -135,10 +135,13 @@ class Inodes:
             self._done[key] = (offset, st.st_ctime_ns)
 
 
+_TAIL_BYTES = 64
+
+
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at", "inodes")
+    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at", "inodes", "tail")
 
     def __init__(self, fd: int, st: os.stat_result, offset: int, ingest: StreamIngest, inodes: Inodes) -> None:
         self.fd = fd
@@ -148,6 +151,14 @@ class _Handle:
         self.ingest = ingest
         self.inodes = inodes
         self.moved_at: float | None = None
+        # The last bytes read: appending never changes them, rewriting the file after a cut does.
+        self.tail = os.pread(fd, min(_TAIL_BYTES, offset), offset - min(_TAIL_BYTES, offset)) if offset else b""
+
+    def rewritten(self) -> bool:
+        """The bytes before the offset are no longer those read: the file was truncated and
+        written again past the old offset between two reads (copy-truncate by a busy writer)."""
+        n = len(self.tail)
+        return n > 0 and os.pread(self.fd, n, self.offset - n) != self.tail
 
     def read(self, budget: int) -> int:
         """Read what is available, up to `budget` bytes; returns bytes read."""
@@ -160,6 +171,7 @@ class _Handle:
                 break
             self.offset += len(data)
             total += len(data)
+            self.tail = data[-_TAIL_BYTES:] if len(data) >= _TAIL_BYTES else (self.tail + data)[-_TAIL_BYTES:]
             self.ingest.feed(data)
         return total
 
@@ -261,16 +273,18 @@ class FileFollower:
     def _read_current(self, handle: _Handle, budget: int) -> bool:
         try:
             size = os.fstat(handle.fd).st_size
+            cut = size < handle.offset or handle.rewritten()
         except OSError as exc:
             self._error(open_error(self.path, exc))
             return False
-        if size < handle.offset:
+        if cut:
             # Copy-truncate: the content before the cut is gone; what follows is new.
             handle.ingest.close()
             handle.ingest = StreamIngest(
                 self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
             )
             handle.offset = 0
+            handle.tail = b""
             self.status.truncations += 1
             self.store.note(f"{self.path}: truncated, reading again from the start")
         try:

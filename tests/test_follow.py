@@ -15,7 +15,7 @@ import pytest
 
 from factory import BASE, delivery, jsonl, send
 from sestui.paths import classify
-from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, Follower, Options
+from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Options
 from sestui.store import Store
 
 GRACE = 0.5
@@ -166,6 +166,27 @@ def test_copy_truncate(tmp_path, run):
     append(log, lines(25, 80))
     r.expect(105)
     assert r.follower.statuses[0].truncations == 1
+
+
+@pytest.mark.parametrize("new_lines", [30, 10])
+def test_copy_truncate_refilled_past_the_old_offset_between_two_reads(tmp_path, new_lines):
+    """A busy writer can cut the file and write more than was there before the next read, so
+    the size never shrinks: the changed bytes before the old offset give the cut away."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    store = Store(clock=lambda: BASE + 86400)
+    follower = FileFollower(str(log), store, Options(), from_end=False)
+    follower.poll(0.0)
+    assert store.stats.lines == 10
+    with open(log, "r+b") as f:
+        f.truncate(0)
+        f.write(lines(new_lines, 10))
+    follower.poll(1.0)
+    follower.poll(2.0)
+    follower.close()
+    assert store.stats.lines == store.stats.events == 10 + new_lines
+    assert store.stats.skipped == {}
+    assert follower.status.truncations == 1
 
 
 def test_delete_and_recreate(tmp_path, run):
