@@ -203,6 +203,8 @@ async def test_help_and_input_screens_open_and_close():
         assert {"filter", "export", "cycle_window(1)", "toggle_pause", "quit", "search", "back"} <= listed
         keys = {binding.action: key_name(binding) for _, bindings in app.screen.sections for binding in bindings}
         assert keys["help"] == "?" and keys["search"] == "/"  # as typed, not Textual's key names
+        listed_keys = [key_name(binding) for _, bindings in app.screen.sections for binding in bindings]
+        assert listed_keys.count("1") == 1 and listed_keys.count("7") == 1  # each tab key once
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

@@ -511,7 +511,8 @@ class SestuiApp(App[None]):
     # -- help, status, palette ------------------------------------------------------------
 
     def action_help(self) -> None:
-        sections: list[tuple[str, Iterable[Binding]]] = [("Monitor", [b for b in self.BINDINGS if isinstance(b, Binding)])]
+        monitor = [b for b in self.BINDINGS if isinstance(b, Binding) and not (b.id or "").startswith("tab-")]
+        sections: list[tuple[str, Iterable[Binding]]] = [("Monitor", monitor)]
         sections.append(("Tabs", [Binding(str(i), "", title) for i, (_, title, _) in enumerate(TABS, 1)]))
         sections.append(("Event list", [*EventLog.BINDINGS, *SearchableLog.BINDINGS]))  # type: ignore[list-item]
         sections.append(("Tables", Table.BINDINGS))  # type: ignore[arg-type]
