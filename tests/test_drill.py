@@ -18,7 +18,7 @@ from sestui.ui.screens.events import EventsScreen
 from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.tables import Table
-from ui_support import cells, sample_app, sample_store
+from ui_support import cells, sample_app, sample_store, showing
 
 
 async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -161,11 +161,7 @@ async def test_pin_a_row_as_a_filter():
 
 
 async def test_search_inside_a_list_moves_to_the_next_match():
-    app = sample_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("7")
-        await pilot.pause()
+    async with showing("7") as (app, pilot):
         log = app.focused
         assert isinstance(log, EventLog)
         app.open_drill(["Events"], "Events by kind", "CloudTrail", ["kind:CloudTrail"])
@@ -276,11 +272,7 @@ async def test_pinning_a_value_with_control_characters_keeps_them_off_the_termin
     from factory import BASE, bounce, jsonl
     from helpers import ingest
 
-    app = sample_app(ingest(jsonl([bounce(BASE, CONTROL), bounce(BASE + 1, "plain@example.com")])))
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("2")
-        await pilot.pause()
+    async with showing("2", app=sample_app(ingest(jsonl([bounce(BASE, CONTROL), bounce(BASE + 1, "plain@example.com")])))) as (app, pilot):
         rows = [row[0] for row in cells(app.focused)]
         await pilot.press(*["down"] * next(i for i, r in enumerate(rows) if "pwned" in r), "F")
         await settle(app, pilot)
@@ -299,11 +291,7 @@ async def test_pinning_a_value_with_control_characters_keeps_them_off_the_termin
 
 
 async def test_enter_on_the_events_tab_opens_the_event():
-    app = sample_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("7", "down", "down", "enter")
-        await pilot.pause()
+    async with showing("7", "down", "down", "enter") as (app, _):
         assert isinstance(app.screen, DetailScreen)
         log = app.query_one("#event-log", EventLog)
         assert app.screen.event is log.events[2]

@@ -15,7 +15,7 @@ from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.searchlog import SearchableLog
 from sestui.ui.widgets.tables import NO_DATA, Table
-from ui_support import cells, sample_app, sample_store
+from ui_support import cells, sample_app, sample_store, showing
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -58,11 +58,7 @@ async def test_home_and_end_move_to_the_first_and_last_row():
 
 
 async def test_event_lists_show_their_column_header_inside_their_box():
-    app = sample_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("7")
-        await pilot.pause()
+    async with showing("7") as (app, pilot):
 
         def boxed(screen) -> tuple[str, Region, Region, Region]:  # type: ignore[no-untyped-def]
             box = screen.query_one(SearchableLog)
@@ -134,11 +130,7 @@ async def test_panels_show_the_query_numbers():
 
 
 async def test_tables_title_their_unit_and_window_and_say_when_empty():
-    app = sample_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("2")
-        await pilot.pause()
+    async with showing("2") as (app, pilot):
         assert "recipients · 24h" in str(table(app, "t-bounce_domains").border_title)
         for _ in range(3):  # 24h -> 7d -> all -> 5m
             await pilot.press("w")
@@ -307,11 +299,7 @@ async def test_every_table_exports_one_value_per_exported_column():
 
 @pytest.mark.parametrize("keys", [["j"] * 45, ["pagedown"] * 3, ["end"]])
 async def test_the_event_list_cursor_stays_on_screen(keys: list[str]):
-    app = sample_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.tick()
-        await pilot.press("7", *keys)
-        await pilot.pause()
+    async with showing("7", *keys) as (app, _):
         log = app.query_one("#event-log", EventLog)
         assert log.cursor > 30
         assert not log.show_horizontal_scrollbar  # rows are cut to the width, never scrolled sideways

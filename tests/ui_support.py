@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
+
+from textual.pilot import Pilot
 
 from helpers import NOW, SAMPLE_LOGS
 from sestui.paths import walk
@@ -33,3 +37,14 @@ def sample_app(store: Store | None = None, window: str = "24h") -> SestuiApp:
 def cells(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
     """A DataTable's rows as plain strings."""
     return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@asynccontextmanager
+async def showing(*keys: str, app: SestuiApp | None = None, size: tuple[int, int] = (120, 40)) -> AsyncIterator[tuple[SestuiApp, Pilot]]:
+    """The sample app (or `app`) running headless, drawn once, after pressing `keys`."""
+    app = app or sample_app()
+    async with app.run_test(size=size) as pilot:
+        app.tick()
+        await pilot.press(*keys)
+        await pilot.pause()
+        yield app, pilot
