@@ -30,8 +30,8 @@ from multiprocessing.connection import Connection
 import msgspec
 
 from .decompress import GZIP_MAGIC
-from .framing import may_continue
 from .events import Event
+from .framing import may_continue
 from .records import UNDECODABLE, decode_json
 from .sources import Options, read_to_end
 from .store import Store, UndatedEvent
