@@ -229,16 +229,12 @@ class Aggregates:
 
     def drop_oldest(self) -> Event:
         """Forget the oldest retained event (aggregates keep counting it)."""
-        event = self.ring.popleft()
-        lane = self.by_kind.get(event.kind)
-        (self.other if lane is None else lane).popleft()
-        self.evicted += 1
-        if event.time > self.evicted_max_time:
-            self.evicted_max_time = event.time
+        event = self.ring[0]
+        self.drop_many(1)
         return event
 
     def drop_many(self, n: int) -> None:
-        """drop_oldest n times, in one loop."""
+        """Forget the n oldest retained events, in one loop."""
         pop, by_kind, other = self.ring.popleft, self.by_kind, self.other
         newest = self.evicted_max_time
         for _ in range(n):
