@@ -28,8 +28,8 @@ from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Store
-from ..textsafe import clean_line
 from .format import count, count_events, full_time
+from .safe import plain
 from .screens.detail import DetailScreen
 from .screens.events import EventsScreen
 from .screens.help import HelpScreen
@@ -256,7 +256,7 @@ class SestuiApp(App[None]):
         if self.paused:
             parts.append(f"PAUSED · {events - self.paused_events:,} new")
         parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
-        self.sub_title = clean_line("  ·  ".join(parts))  # a typed or pasted filter is input too
+        self.sub_title = plain("  ·  ".join(parts))  # a typed or pasted filter is input too
         with store.lock:
             stats = store.stats
             skipped = sum(stats.skipped.values())

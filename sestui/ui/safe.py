@@ -30,3 +30,8 @@ def text(value: object, style: str = "") -> Text:
 def content(value: object) -> Content:
     """For Content sinks (Static, border titles, notifications): plain, never markup."""
     return Content(clean_line("" if value is None else str(value)))
+
+
+def plain(value: object) -> str:
+    """For sinks that take only a str (the header's sub-title): cleaned, on one line."""
+    return clean_line("" if value is None else str(value))
