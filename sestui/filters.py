@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable, Iterable
 
 from . import events as k
-from .dimensions import MISSING
+from .dimensions import MISSING, address_key
 from .events import Event, domain_of
 from .parsing import message_tags
 from .textsafe import mask
@@ -49,7 +49,7 @@ def _many(*values: str | None) -> tuple[str, ...]:
 
 FIELDS: dict[str, Getter] = {
     "kind": lambda e: (e.kind,),
-    "address": lambda e: e.recipients,
+    "address": lambda e: [address_key(r) for r in e.recipients],  # as rankings key them
     "domain": lambda e: [domain_of(r) for r in e.recipients],
     "source": lambda e: _one(e.source),
     "account": lambda e: _one(e.account),

@@ -316,3 +316,18 @@ async def test_an_event_that_left_the_ring_still_opens_with_its_message():
         assert app.is_running and isinstance(app.screen, DetailScreen)
         assert [e.kind for _, e in app.screen.timeline] == ["Send", "Delivery"]
         assert app.screen.query_one("#timeline", Table).cursor_row == 0
+
+
+async def test_an_address_row_drills_to_as_many_events_as_it_counts():
+    """Rankings key an address without its display name, case or spaces; so does the filter."""
+    from factory import BASE, bounce, jsonl
+    from helpers import ingest
+
+    written = ["Ann Lee <Ann@Example.com>", "ann@example.com", " ANN@example.com "]
+    store = ingest(jsonl([bounce(BASE + i, to) for i, to in enumerate(written)]))
+    async with showing("2", app=sample_app(store)) as (app, pilot):
+        assert cells(app.focused)[0][:2] == ["ann@example.com", "3"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        assert len(app.screen.events) == 3
