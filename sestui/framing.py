@@ -433,12 +433,24 @@ class Framer:
             out.append((NOT_JSON, pending.prefix))
 
 
-def may_continue(line: bytes) -> bool:
-    """Whether a whole object on the next line may continue the value this line left pending
-    rather than start a fresh record: the line ends in '[', ',' or ':', is a bare log-tail
-    prefix, or hides its end behind colour codes. A report part never starts after one."""
-    line = line.rstrip()
-    return b"\x1b" in line or line[-1:] in _BEFORE_VALUE or _TAIL_PREFIX.match(line) is not None
+def starts_afresh(before: bytes, line: bytes, max_record_bytes: int) -> bool:
+    """Whether the framer starts a fresh record at `line`, whatever it holds pending, given the
+    non-blank line `before` it: `line` is one whole JSON object, and `before` is not a line after
+    which a whole object may continue the pending value (it ends in '[', ',' or ':', is a bare
+    log-tail prefix, or hides its end behind colour codes; see Framer._resyncs). A report read
+    on several cores cuts its input only at such lines."""
+    before = before.rstrip()
+    if not before or b"\x1b" in before or before[-1:] in _BEFORE_VALUE or _TAIL_PREFIX.match(before):
+        return False
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return (
+        line[:1] == b"{"
+        and line.rstrip()[-1:] == b"}"
+        and len(line) <= max_record_bytes
+        and b"\x1b" not in line
+        and decode_json(line) is not UNDECODABLE
+    )
 
 
 def _tidy(line: bytes) -> bytes:

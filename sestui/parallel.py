@@ -31,8 +31,7 @@ import msgspec
 
 from .decompress import GZIP_MAGIC
 from .events import Event
-from .framing import may_continue
-from .records import UNDECODABLE, decode_json
+from .framing import starts_afresh
 from .sources import Options, read_to_end
 from .store import Store, UndatedEvent
 
@@ -126,10 +125,8 @@ def _splittable_size(path: str) -> tuple[int, bool]:
 def record_boundary(path: str, offset: int, max_record_bytes: int) -> int | None:
     """The offset of the first line at or after `offset` that is one whole JSON value on its own:
     a line where the sequential framer starts afresh whatever state the lines before left it in
-    (see Framer._resyncs). None when there is none within a few MB.
-
-    The line before it (blank lines aside) must be seen, and must not be one after which a whole
-    object may continue the same value (see framing.may_continue)."""
+    (see framing.starts_afresh, which also needs the line before it, blank lines aside). None
+    when there is none within a few MB."""
     with open(path, "rb") as f:
         f.seek(max(0, offset - 1))
         data = f.read(_BOUNDARY_SEARCH)
@@ -141,24 +138,12 @@ def record_boundary(path: str, offset: int, max_record_bytes: int) -> int | None
         if end < 0:
             return None
         line = data[start:end]
-        if before.strip() and not may_continue(before) and _fresh_record(line, max_record_bytes):
+        if starts_afresh(before, line, max_record_bytes):
             return max(0, offset - 1) + start
         if line.strip():
             before = line
         start = end
     return None
-
-
-def _fresh_record(line: bytes, max_record_bytes: int) -> bool:
-    if line.endswith(b"\r"):
-        line = line[:-1]
-    return (
-        line[:1] == b"{"
-        and line.rstrip()[-1:] == b"}"
-        and len(line) <= max_record_bytes
-        and b"\x1b" not in line
-        and decode_json(line) is not UNDECODABLE
-    )
 
 
 def read_parallel(
