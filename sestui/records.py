@@ -20,6 +20,9 @@ import orjson
 from msgspec import Raw, Struct
 
 Str = Union[str, None]
+# SES and CloudTrail write ISO strings; hand-made and re-serialized logs write epoch numbers, which
+# parse_time reads too. A number typed as Str would cost the record its time.
+Time = Union[str, int, float, None]
 
 
 class _Record(Struct, gc=False):
@@ -31,7 +34,7 @@ class Headers(_Record):
 
 
 class Mail(_Record):
-    timestamp: Str = None
+    timestamp: Time = None
     messageId: Str = None
     source: Str = None
     sourceArn: Str = None
@@ -56,7 +59,7 @@ class BounceInfo(_Record):
     bounceType: Str = None
     bounceSubType: Str = None
     bouncedRecipients: Recipients = None
-    timestamp: Str = None
+    timestamp: Time = None
     feedbackId: Str = None
     remoteMtaIp: Str = None
     reportingMTA: Str = None
@@ -64,8 +67,8 @@ class BounceInfo(_Record):
 
 class ComplaintInfo(_Record):
     complainedRecipients: Recipients = None
-    timestamp: Str = None
-    arrivalDate: Str = None
+    timestamp: Time = None
+    arrivalDate: Time = None
     feedbackId: Str = None
     complaintSubType: Str = None
     complaintFeedbackType: Str = None
@@ -73,7 +76,7 @@ class ComplaintInfo(_Record):
 
 
 class DeliveryInfo(_Record):
-    timestamp: Str = None
+    timestamp: Time = None
     processingTimeMillis: Union[int, float, None] = None
     recipients: Union[list[str], None] = None
     smtpResponse: Str = None
@@ -85,14 +88,14 @@ class DelayInfo(_Record):
     delayType: Str = None
     delayedRecipients: Recipients = None
     reportingMTA: Str = None
-    timestamp: Str = None
+    timestamp: Time = None
 
 
 class EngagementInfo(_Record):
     """`open` and `click` objects (`url`: what SES look-alikes write for `link`)."""
 
     ipAddress: Str = None
-    timestamp: Str = None
+    timestamp: Time = None
     userAgent: Str = None
     link: Str = None
     url: Str = None
@@ -109,7 +112,7 @@ class FailureInfo(_Record):
 
 class SubscriptionInfo(_Record):
     contactList: Str = None
-    timestamp: Str = None
+    timestamp: Time = None
     source: Str = None
 
 
@@ -153,7 +156,7 @@ class Record(_Record):
     eventVersion: Str = None
     eventSource: Str = None
     eventName: Str = None
-    eventTime: Str = None
+    eventTime: Time = None
     awsRegion: Str = None
     sourceIPAddress: Str = None
     userAgent: Str = None

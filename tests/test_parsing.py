@@ -195,6 +195,21 @@ def test_missing_and_implausible_times_use_arrival_time_and_are_counted():
     assert events(fresh)[0].time == NOW
 
 
+def test_epoch_number_timestamps_inside_records_are_event_times():
+    """Hand-made and re-serialized logs write epoch numbers (seconds or CloudWatch-style
+    milliseconds) where SES writes ISO strings; parse_time reads both, so the record must too."""
+    in_seconds = send(BASE)
+    in_seconds["mail"]["timestamp"] = BASE - 60
+    in_millis = delivery(BASE)
+    in_millis["mail"]["timestamp"] = int((BASE - 30) * 1000)
+    in_millis["delivery"]["timestamp"] = int((BASE - 20) * 1000)
+    trail = cloudtrail(BASE)
+    trail["eventTime"] = int(BASE - 10)
+    store = ingest(jsonl([in_seconds, in_millis, trail, send(BASE)]))
+    assert store.stats.time_guessed == 0
+    assert [e.time for e in events(store)] == [pytest.approx(t) for t in (BASE - 60, BASE - 20, BASE - 10, BASE)]
+
+
 def test_feedback_without_its_recipient_list_does_not_blame_every_recipient_of_the_mail():
     """mail.destination lists everyone the message went to (formats.md section 1): a bounce or
     complaint that names nobody affected must not count all of them."""
