@@ -49,11 +49,14 @@ def address_key(recipient: str) -> str:
     return recipient.strip().lower()
 
 
+def identity_of(arn: str) -> str:
+    """The identity an SES sending ARN names: all after ':identity/' (an address or a name may
+    hold '/'); the whole value when it is not such an ARN."""
+    return arn.partition(":identity/")[2] or arn
+
+
 def _identity(event: Event) -> tuple[str, ...]:
-    arn = event.source_arn
-    if arn and ":identity/" in arn:
-        return (arn.rsplit(":identity/", 1)[1],)
-    return (arn,) if arn else ()
+    return (identity_of(event.source_arn),) if event.source_arn else ()
 
 
 def _feedback(event: Event) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable, Iterable
 
 from . import events as k
-from .dimensions import MISSING, address_key
+from .dimensions import MISSING, address_key, identity_of
 from .events import Event, domain_of
 from .parsing import message_tags
 from .textsafe import mask
@@ -54,7 +54,7 @@ FIELDS: dict[str, Getter] = {
     "source": lambda e: _one(e.source),
     "account": lambda e: _one(e.account),
     "configset": lambda e: _one(e.config_set),
-    "identity": lambda e: _one(e.source_arn.rsplit("/", 1)[-1] if e.source_arn else None),
+    "identity": lambda e: _one(identity_of(e.source_arn) if e.source_arn else None),
     "mta": lambda e: _one(e.mta),
     "type": lambda e: _many(e.bounce_type, e.delay_type),
     "subtype": lambda e: _many(e.bounce_subtype, e.complaint_subtype),

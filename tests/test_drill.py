@@ -12,6 +12,8 @@ from textual.geometry import Region
 
 from helpers import SAMPLE_LOGS
 from sestui import events as k
+from sestui.drill import terms_for
+from sestui.filters import compile_filter
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
@@ -331,3 +333,20 @@ async def test_an_address_row_drills_to_as_many_events_as_it_counts():
         await pilot.pause()
         assert isinstance(app.screen, EventsScreen)
         assert len(app.screen.events) == 3
+
+
+def drilled(store, drill: str, key: str) -> int:  # type: ignore[no-untyped-def]
+    """How many events of the window 'all' a row's drilldown (and pin) selects."""
+    match = compile_filter(" ".join(terms_for(drill, key)))
+    return sum(map(match, Query(store, WINDOWS_BY_NAME["all"]).all_events()))
+
+
+def test_an_identity_with_slashes_drills_to_as_many_events_as_it_counts():
+    from factory import BASE, complaint, jsonl
+    from helpers import ingest
+
+    arns = ["arn:aws:ses:us-east-1:123:identity/foo/bar", "arn:aws:ses:us-east-1:123:identity/a/b@example.com", "arn:aws:ses:us-east-1:123:identity/bar"]
+    store = ingest(jsonl([complaint(BASE + i, sourceArn=arn) for i, arn in enumerate(arns + arns[:1])]))
+    rows = Query(store, WINDOWS_BY_NAME["all"]).ranked("complaint_identities").rows
+    assert rows == [("foo/bar", 2), ("a/b@example.com", 1), ("bar", 1)]
+    assert [drilled(store, "complaint_identities", key) for key, _ in rows] == [2, 1, 1]
