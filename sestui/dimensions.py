@@ -59,16 +59,26 @@ def _identity(event: Event) -> tuple[str, ...]:
     return (identity_of(event.source_arn),) if event.source_arn else ()
 
 
-def _feedback(event: Event) -> tuple[str, ...]:
-    return (event.feedback_type or MISSING,)
+def value_key(value: str | None) -> str:
+    """A value's key where events lacking it are counted too, under MISSING: a value that would
+    read as that key, or as such a quoted value, is keyed in quotes, so that `(missing)` keys the
+    absence and `"(missing)"` the value "(missing)"."""
+    if not value:
+        return MISSING
+    if value == MISSING or value.startswith('"'):
+        return f'"{value}"'
+    return value
 
 
-def _delay(event: Event) -> tuple[str, ...]:
-    return (event.delay_type or MISSING,)
+def key_value(key: str) -> str | None:
+    """The value a value_key stands for; None for MISSING."""
+    if key == MISSING:
+        return None
+    return key[1:-1] if key.startswith('"') else key
 
 
 def _bounce_class(event: Event) -> tuple[str, ...]:
-    return (f"{event.bounce_type or MISSING}\x1f{event.bounce_subtype or MISSING}",)
+    return (f"{value_key(event.bounce_type)}\x1f{value_key(event.bounce_subtype)}",)
 
 
 def _failed(event: Event) -> bool:
@@ -88,7 +98,7 @@ def split_class(key: str) -> tuple[str, str]:
 class Dimension:
     """A rankable attribute of events of some kinds: one attribute, or a key function."""
 
-    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "where", "terms")
+    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "where", "terms", "counts_missing")
 
     def __init__(
         self,
@@ -102,10 +112,12 @@ class Dimension:
         per_recipient: Callable[[str], str] | None = None,
         where: Callable[[Event], bool] | None = None,
         terms: tuple[str, ...] = (),
+        counts_missing: bool = False,
     ) -> None:
         """Events are keyed by one attribute, a key function, or each recipient through
         `per_recipient` (addresses, domains); `where` narrows the events counted, and `terms`
-        are the filter terms that narrow them the same way (for drilldown)."""
+        are the filter terms that narrow them the same way (for drilldown). With
+        `counts_missing`, events lacking the attribute are counted under MISSING (value_key)."""
         self.name = name
         self.title = title
         self.kinds = kinds
@@ -115,6 +127,7 @@ class Dimension:
         self.filter_field = filter_field  # the filter term a row of this dimension pins
         self.where = where
         self.terms = terms
+        self.counts_missing = counts_missing
 
     def keys_of(self, event: Event) -> Iterable[str]:
         return self.all_keys([event])
@@ -134,7 +147,10 @@ class Dimension:
         if self.keys is not None:
             keys = self.keys
             return [k for e in events for k in keys(e)]
-        return [v for v in map(attrgetter(self.attr), events) if v]  # type: ignore[arg-type]
+        values = map(attrgetter(self.attr), events)  # type: ignore[arg-type]
+        if self.counts_missing:
+            return [value_key(v) for v in values]
+        return [v for v in values if v]
 
 
 _B, _C, _D = (k.BOUNCE,), (k.COMPLAINT,), (k.DELIVERY,)
@@ -152,13 +168,13 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("complaint_addresses", "Complained addresses", _C, "address", per_recipient=address_key),
         Dimension("complaint_domains", "Complained domains", _C, "domain", per_recipient=domain_of),
         Dimension("complaint_agents", "Complaint user agents", _C, "agent", attr="user_agent"),
-        Dimension("feedback_types", "Feedback types", _C, "feedback", keys=_feedback),
+        Dimension("feedback_types", "Feedback types", _C, "feedback", attr="feedback_type", counts_missing=True),
         Dimension("complaint_sources", "Sources with complaints", _C, "source", attr="source"),
         Dimension("complaint_accounts", "Accounts with complaints", _C, "account", attr="account"),
         Dimension("complaint_identities", "Identities with complaints", _C, "identity", keys=_identity),
         Dimension("complaint_ips", "Source IPs with complaints", _C, "ip", attr="source_ip"),
         Dimension("delivery_domains", "Delivered domains", _D, "domain", per_recipient=domain_of),
-        Dimension("delay_types", "Delivery delays by type", (k.DELIVERY_DELAY,), "type", keys=_delay),
+        Dimension("delay_types", "Delivery delays by type", (k.DELIVERY_DELAY,), "type", attr="delay_type", counts_missing=True),
         Dimension("error_codes", "Error codes", _CT, "error", attr="error_code"),
         Dimension("failed_names", "Failed calls", _CT, "event", attr="event_name", where=_failed, terms=("error:*",)),
         Dimension("ct_users", "CloudTrail users", _CT, "user", attr="user"),

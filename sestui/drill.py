@@ -7,7 +7,7 @@ global filter), so both always agree with the number in the row.
 from __future__ import annotations
 
 from . import events as k
-from .dimensions import DIMENSIONS, GROUPS, MISSING, split_class
+from .dimensions import DIMENSIONS, GROUPS, MISSING, key_value, split_class
 from .filters import quote
 
 # CloudTrail groups as filter globs (the Sumo Logic SES app's wildcards).
@@ -21,8 +21,9 @@ GROUP_PATTERNS = {
 assert set(GROUP_PATTERNS) == set(GROUPS)
 
 
-def _term(field: str, value: str) -> str:
-    return f"{field}:{MISSING}" if value == MISSING else f"{field}:{quote(value)}"
+def _term(field: str, value: str | None) -> str:
+    """A term matching the value; for None, the events lacking the field."""
+    return f"{field}:{MISSING}" if value is None else f"{field}:{quote(value)}"
 
 
 def _kinds(kinds: tuple[str, ...]) -> list[str]:
@@ -44,14 +45,15 @@ def terms_for(drill: str, key: str) -> list[str]:
         return ["kind:CloudTrail", f"event:{GROUP_PATTERNS[key]}"]
     if drill == "bounce_classes":
         kind, sub = split_class(key)
-        return ["kind:Bounce", _term("type", kind), _term("subtype", sub)]
+        return ["kind:Bounce", _term("type", key_value(kind)), _term("subtype", key_value(sub))]
     if drill.startswith("geo:"):  # a place row of the Geo tab: its country
         dimension = DIMENSIONS[drill[4:]]
         assert dimension.filter_field is not None
         return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, key.split(chr(31))[0])]
     dimension = DIMENSIONS[drill]
     assert dimension.filter_field is not None
-    return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, key)]
+    value = key_value(key) if dimension.counts_missing else key
+    return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, value)]
 
 
 def describe(title: str, key: str) -> str:

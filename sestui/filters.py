@@ -4,16 +4,16 @@
 
 Space-separated terms are ANDed; `-` before a term excludes; `*` and `?` are globs; matching is
 case-insensitive; a value with spaces is quoted. A term without a known `field:` matches text in
-any field. `(missing)` as a value matches events that lack the field. A syntax error raises
-`FilterError` and nothing is applied.
+any field. `(missing)` as a value, written without quotes, matches events that lack the field;
+quoted, it is the value "(missing)". A syntax error raises `FilterError` and nothing is applied.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from . import events as k
 from .dimensions import MISSING, address_key, identity_of
@@ -128,17 +128,51 @@ def _text_term(value: str) -> Predicate:
 
 
 def _field_term(getter: Getter, value: str) -> Predicate:
-    if value.casefold() == MISSING:
-        return lambda event: not any(True for _ in getter(event))
     match = _matcher(value)
     return lambda event: any(match(text) for text in getter(event))
 
 
-def parse_terms(text: str) -> list[str]:
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError as exc:
-        raise FilterError(f"unbalanced quotes ({exc})") from None
+def _lacking(getter: Getter) -> Predicate:
+    return lambda event: not any(True for _ in getter(event))
+
+
+class Term(NamedTuple):
+    """A term as the filter reads it; equal terms select the same events."""
+
+    text: str  # quotes and escapes resolved
+    missing: bool  # it ends in `(missing)` written without quotes or escapes
+
+
+# A term's pieces as a POSIX shell reads a word: 'single-quoted', "double-quoted" (with \" and
+# \\ escaped), a backslash-escaped character, plain text; and the blanks between terms.
+_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^ \t\r\n'"\\]+)|([ \t\r\n]+)""", re.S)
+_DOUBLE, _PLAIN, _BLANK = 2, 4, 5
+_ESCAPED = re.compile(r'\\(["\\])')
+
+
+def parse_terms(text: str) -> list[Term]:
+    """The terms of a filter text; raises FilterError on an unclosed quote."""
+    terms: list[Term] = []
+    pieces: list[str] = []  # of the term being read
+    plain = ""  # its last piece when that is plain text
+    position = 0
+    while position < len(text):
+        found = _PIECE.match(text, position)
+        if found is None:
+            raise FilterError(f"unclosed quote or trailing backslash at column {position + 1}")
+        position = found.end()
+        kind = found.lastindex
+        value = found.group(kind)
+        if kind == _BLANK:
+            if pieces:
+                terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING)))
+            pieces, plain = [], ""
+            continue
+        pieces.append(_ESCAPED.sub(r"\1", value) if kind == _DOUBLE else value)
+        plain = value if kind == _PLAIN else ""
+    if pieces:
+        terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING)))
+    return terms
 
 
 def _country_getter(locate: Locate, attrs: tuple[str, ...]) -> Getter:
@@ -153,7 +187,7 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
     checks: list[tuple[bool, Predicate]] = []
     for term in parse_terms(text):
         negate = False
-        match = _TERM.match(term)
+        match = _TERM.match(term.text)
         if match:
             negate = match.group(1) == "-"
             field, value = match.group(2).lower(), match.group(3)
@@ -169,11 +203,13 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
                 raise FilterError(f"unknown field {field!r}; fields: {', '.join(FIELD_NAMES)}")
             if not value:
                 raise FilterError(f"{field}: needs a value (use * for any)")
-            checks.append((negate, _field_term(getter, value)))
+            placeholder = term.missing and value.casefold() == MISSING
+            checks.append((negate, _lacking(getter) if placeholder else _field_term(getter, value)))
         else:
-            if term.startswith("-") and len(term) > 1:
-                negate, term = True, term[1:]
-            checks.append((negate, _text_term(term)))
+            words = term.text
+            if words.startswith("-") and len(words) > 1:
+                negate, words = True, words[1:]
+            checks.append((negate, _text_term(words)))
     if not checks:
         return lambda event: True
 
@@ -187,12 +223,13 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
 
 
 def quote(value: str) -> str:
-    """A value as a filter term must be written to match exactly that value.
+    """A value as a filter term must be written to match exactly that value (quoted when it
+    reads like the `(missing)` placeholder).
 
     Control characters become the glob `?`: the term then still matches the value, and the
     filter text, shown in the header and the filter bar, carries nothing a terminal acts on."""
     value = re.sub(r"([*?\[])", r"[\1]", value)  # glob characters match themselves
     value = mask(value, "?")
-    if value and not any(ch.isspace() or ch in "\"'\\" for ch in value):
+    if value and value.casefold() != MISSING and not any(ch.isspace() or ch in "\"'\\" for ch in value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

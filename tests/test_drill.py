@@ -350,3 +350,24 @@ def test_an_identity_with_slashes_drills_to_as_many_events_as_it_counts():
     rows = Query(store, WINDOWS_BY_NAME["all"]).ranked("complaint_identities").rows
     assert rows == [("foo/bar", 2), ("a/b@example.com", 1), ("bar", 1)]
     assert [drilled(store, "complaint_identities", key) for key, _ in rows] == [2, 1, 1]
+
+
+def test_a_value_written_as_the_missing_placeholder_drills_to_that_value():
+    from factory import BASE, complaint, jsonl, send
+    from helpers import ingest
+
+    config_sets = [["(missing)"], ["(missing)"], None, ["marketing"]]
+    records = [send(BASE + i, tags=None if c is None else {"ses:configuration-set": c}) for i, c in enumerate(config_sets)]
+    records += [complaint(BASE + 10 + i, feedback=f) for i, f in enumerate(["(missing)", None, None])]
+    store = ingest(jsonl(records))
+    query = Query(store, WINDOWS_BY_NAME["all"])
+    configs = query.ranked("config_sets").rows
+    assert configs == [("(missing)", 2), ("marketing", 1)]
+    assert [drilled(store, "config_sets", key) for key, _ in configs] == [2, 1]
+    # A ranking that also counts events lacking the value keeps the two apart.
+    feedback = query.ranked("feedback_types").rows
+    assert feedback == [("(missing)", 2), ('"(missing)"', 1)]
+    assert [drilled(store, "feedback_types", key) for key, _ in feedback] == [2, 1]
+    # Written plainly, (missing) is the placeholder; quoted, the value.
+    assert sum(map(compile_filter("kind:Send configset:(missing)"), query.all_events())) == 1
+    assert sum(map(compile_filter('kind:Send configset:"(missing)"'), query.all_events())) == 2
