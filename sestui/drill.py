@@ -40,7 +40,7 @@ def terms_for(drill: str, key: str) -> list[str]:
             return [f"-kind:{kind}" for kind in k.KINDS]
         return [f"kind:{key}"]
     if drill == "mta":
-        return ["kind:Delivery", _term("mta", key)]
+        return ["kind:Delivery", _term("mta", key_value(key))]
     if drill == "group":
         return ["kind:CloudTrail", f"event:{GROUP_PATTERNS[key]}"]
     if drill == "bounce_classes":

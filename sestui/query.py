@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import events as k
 from .aggregates import OTHER_KIND, TIER_SPECS, Bucket, LatencyHistogram, Metric, exact_quantile, top_items
-from .dimensions import DIMENSIONS, GROUPS
+from .dimensions import DIMENSIONS, GROUPS, value_key
 from .events import Event
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ class Query:
         by_mta: dict[str, list[int]] = {}
         for event in self.events((k.DELIVERY,)):
             if event.processing_ms is not None:
-                by_mta.setdefault(event.mta or "(unknown)", []).append(event.processing_ms)
+                by_mta.setdefault(value_key(event.mta), []).append(event.processing_ms)
         for values in by_mta.values():
             values.sort()
         return by_mta

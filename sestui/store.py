@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from . import events as k
 from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
-from .dimensions import DIMENSIONS, cloudtrail_groups
+from .dimensions import DIMENSIONS, cloudtrail_groups, value_key
 from .events import BOUNCE, CLOUDTRAIL, COMPLAINT, DELIVERY, Event
 
 DEFAULT_MAX_EVENTS = 100_000
@@ -177,7 +177,7 @@ class Aggregates:
             ms = event.processing_ms
             if ms is None:
                 continue
-            name = event.mta or "(unknown)"
+            name = value_key(event.mta)
             histogram = mta.get(name)
             if histogram is None:
                 if len(mta) >= MAX_MTAS:

@@ -371,3 +371,15 @@ def test_a_value_written_as_the_missing_placeholder_drills_to_that_value():
     # Written plainly, (missing) is the placeholder; quoted, the value.
     assert sum(map(compile_filter("kind:Send configset:(missing)"), query.all_events())) == 1
     assert sum(map(compile_filter('kind:Send configset:"(missing)"'), query.all_events())) == 2
+
+
+def test_deliveries_without_a_reporting_mta_drill_from_their_row():
+    from factory import BASE, delivery, jsonl
+    from helpers import ingest
+
+    data = jsonl([delivery(BASE + i, mta=mta) for i, mta in enumerate([None, None, "(missing)", "a1.example", None])])
+    rows = [(row.mta, row.count) for row in Query(ingest(data), WINDOWS_BY_NAME["all"]).mta_stats()]
+    assert rows == [("(missing)", 3), ('"(missing)"', 1), ("a1.example", 1)]
+    assert [drilled(ingest(data), "mta", mta) for mta, _ in rows] == [3, 1, 1]
+    # The all-time counters, used once events have left the ring, key them the same way.
+    assert [row.mta for row in Query(ingest(data, max_events=1), WINDOWS_BY_NAME["all"]).mta_stats()] == [mta for mta, _ in rows]
