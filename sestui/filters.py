@@ -175,6 +175,19 @@ def parse_terms(text: str) -> list[Term]:
     return terms
 
 
+def add_terms(text: str, terms: list[str]) -> str:
+    """A filter text with terms appended, each unless the text already has it; the text itself
+    is kept as written."""
+    present = set(parse_terms(text))
+    added = []
+    for term in terms:
+        parsed = parse_terms(term)
+        if not present.issuperset(parsed):
+            added.append(term)
+            present.update(parsed)
+    return " ".join([text.strip(), *added]).strip()
+
+
 def _country_getter(locate: Locate, attrs: tuple[str, ...]) -> Getter:
     def countries(event: Event) -> Iterable[str]:
         return [locate(ip) for ip in (getattr(event, attr) for attr in attrs) if ip]

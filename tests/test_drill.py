@@ -383,3 +383,24 @@ def test_deliveries_without_a_reporting_mta_drill_from_their_row():
     assert [drilled(ingest(data), "mta", mta) for mta, _ in rows] == [3, 1, 1]
     # The all-time counters, used once events have left the ring, key them the same way.
     assert [row.mta for row in Query(ingest(data, max_events=1), WINDOWS_BY_NAME["all"]).mta_stats()] == [mta for mta, _ in rows]
+
+
+async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
+    app = sample_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        assert app.apply_filter('-subject:"no  such  subject"')  # two spaces, matching every event
+        await settle(app, pilot)
+        sources = app.query_one("#t-sources", Table)
+        sources.focus()
+        await pilot.pause()
+        source = cells(sources)[0][0]
+        assert " " in source
+        await pilot.press("F")
+        await settle(app, pilot)
+        pinned = app.filter_text
+        assert pinned.startswith('-subject:"no  such  subject" -kind:CloudTrail source:"')
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert app.filter_text == pinned
+        assert Query(app.store, WINDOWS_BY_NAME["24h"]).counts()["CloudTrail"] == 0

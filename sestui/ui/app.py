@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedConten
 from ..drill import describe, terms_for
 from ..events import Event
 from ..export import export_path, write_csv, write_jsonl
-from ..filters import FilterError, compile_filter
+from ..filters import FilterError, add_terms, compile_filter
 from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
@@ -472,8 +472,7 @@ class SestuiApp(App[None]):
             self.pin_filter(terms_for(table.drill, table.current_key))
 
     def pin_filter(self, terms: list[str]) -> None:
-        existing = self.filter_text.split() if self.filter_text else []
-        self.apply_filter(" ".join(existing + [t for t in terms if t not in existing]))
+        self.apply_filter(add_terms(self.filter_text, terms))
 
     # -- export ---------------------------------------------------------------------------
 
