@@ -61,7 +61,7 @@ def _store(args: argparse.Namespace, geo: Geo | None = None) -> Store:
         from .filters import FilterError, compile_filter
 
         try:
-            keep = compile_filter(args.filter, geo.country if geo else None)
+            keep = compile_filter(args.filter, geo.place if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
     return Store(max_events=args.max_events, since=since_of(args.since), keep=keep, keep_raw=False)
@@ -176,7 +176,7 @@ def _run_app(
         from .filters import FilterError, compile_filter
 
         try:
-            compile_filter(filter_text, geo.country if geo else None)
+            compile_filter(filter_text, geo.place if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
     app = make_app(

@@ -179,7 +179,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("failed_names", "Failed calls", _CT, "event", attr="event_name", where=_failed, terms=("error:*",)),
         Dimension("ct_users", "CloudTrail users", _CT, "user", attr="user"),
         Dimension("ct_names", "CloudTrail calls", _CT, "event", attr="event_name"),
-        # Addresses located on the Geo tab; rows there are countries (filter_field of a place).
+        # Addresses located on the Geo tab; rows there are places (the country field names the
+        # kind of address; drill adds its city and network).
         Dimension("geo_source_ips", "Mail source IPs", SES_KINDS, "source_country", attr="source_ip"),
         Dimension("geo_mta_ips", "Remote MTA IPs", (k.DELIVERY, k.BOUNCE), "mta_country", attr="remote_ip"),
         Dimension("geo_engagement_ips", "Open and click IPs", (k.OPEN, k.CLICK), "client_country", attr="client_ip"),

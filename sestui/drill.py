@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import events as k
 from .dimensions import DIMENSIONS, GROUPS, MISSING, key_value, split_class
 from .filters import quote
+from .geo import split_key
 
 # CloudTrail groups as filter globs (the Sumo Logic SES app's wildcards).
 GROUP_PATTERNS = {
@@ -46,10 +47,12 @@ def terms_for(drill: str, key: str) -> list[str]:
     if drill == "bounce_classes":
         kind, sub = split_class(key)
         return ["kind:Bounce", _term("type", key_value(kind)), _term("subtype", key_value(sub))]
-    if drill.startswith("geo:"):  # a place row of the Geo tab: its country
+    if drill.startswith("geo:"):  # a place row of the Geo tab: country, city and network
         dimension = DIMENSIONS[drill[4:]]
         assert dimension.filter_field is not None
-        return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, key.split(chr(31))[0])]
+        prefix = dimension.filter_field.removesuffix("country")  # the kind of address located
+        place = zip(("country", "city", "network"), split_key(key))
+        return [*_kinds(dimension.kinds), *dimension.terms, *(_term(prefix + part, value or None) for part, value in place)]
     dimension = DIMENSIONS[drill]
     assert dimension.filter_field is not None
     value = key_value(key) if dimension.counts_missing else key

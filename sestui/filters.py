@@ -18,21 +18,18 @@ from typing import NamedTuple
 from . import events as k
 from .dimensions import MISSING, address_key, identity_of
 from .events import Event, domain_of
+from .geo import Place
 from .parsing import message_tags
 from .textsafe import mask
 
 Getter = Callable[[Event], Iterable[str]]
 Predicate = Callable[[Event], bool]
-# Country lookup for `country:` terms: an address to its ISO country code (or private / aws /
-# unknown); available when a GeoIP database is configured.
-Locate = Callable[[str], str]
-# country: looks at every address of an event; the others at one kind of address each.
-COUNTRY_FIELDS = {
-    "country": ("source_ip", "remote_ip", "client_ip"),
-    "source_country": ("source_ip",),
-    "mta_country": ("remote_ip",),
-    "client_country": ("client_ip",),
-}
+# Place lookup for `country:`, `city:` and `network:` terms: where an address is (a country code
+# or private / aws / unknown, a city, a network); available when a GeoIP database is configured.
+Locate = Callable[[str], Place]
+# Each place field looks at every address of an event, and with a prefix at one kind of address.
+_ADDRESSES = {"": ("source_ip", "remote_ip", "client_ip"), "source_": ("source_ip",), "mta_": ("remote_ip",), "client_": ("client_ip",)}
+PLACE_FIELDS = {prefix + part: (attrs, part) for prefix, attrs in _ADDRESSES.items() for part in ("country", "city", "network")}
 
 
 class FilterError(ValueError):
@@ -72,7 +69,7 @@ FIELDS: dict[str, Getter] = {
     "template": lambda e: _one(e.template),
     "subject": lambda e: _one(e.subject),
 }
-FIELD_NAMES = (*FIELDS, "tag.NAME", *COUNTRY_FIELDS)
+FIELD_NAMES = (*FIELDS, "tag.NAME", *PLACE_FIELDS)
 
 # Fields free text is looked for in.
 _TEXT_FIELDS = (
@@ -188,11 +185,12 @@ def add_terms(text: str, terms: list[str]) -> str:
     return " ".join([text.strip(), *added]).strip()
 
 
-def _country_getter(locate: Locate, attrs: tuple[str, ...]) -> Getter:
-    def countries(event: Event) -> Iterable[str]:
-        return [locate(ip) for ip in (getattr(event, attr) for attr in attrs) if ip]
+def _place_getter(locate: Locate, attrs: tuple[str, ...], part: str) -> Getter:
+    def where(event: Event) -> Iterable[str]:
+        found = (getattr(locate(ip), part) for ip in (getattr(event, attr) for attr in attrs) if ip)
+        return [value for value in found if value]
 
-    return countries
+    return where
 
 
 def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
@@ -208,10 +206,10 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
                 getter = FIELDS[field]
             elif field.startswith("tag.") and len(field) > 4:
                 getter = _tag_getter(match.group(2)[4:])
-            elif field in COUNTRY_FIELDS:
+            elif field in PLACE_FIELDS:
                 if locate is None:
                     raise FilterError(f"{field}: needs a GeoIP database (see the Geo tab)")
-                getter = _country_getter(locate, COUNTRY_FIELDS[field])
+                getter = _place_getter(locate, *PLACE_FIELDS[field])
             else:
                 raise FilterError(f"unknown field {field!r}; fields: {', '.join(FIELD_NAMES)}")
             if not value:

@@ -52,10 +52,14 @@ class Place:
     org: str | None = None
 
     @property
+    def network(self) -> str:
+        """"AS29518 Bredband2 AB"; empty without an ASN database or a match in it."""
+        return f"AS{self.asn} {self.org or ''}".strip() if self.asn else ""
+
+    @property
     def key(self) -> str:
         """Rows group by country, city and network: "SE\x1fLinköping\x1fAS29518 Bredband2 AB"."""
-        network = f"AS{self.asn} {self.org or ''}".strip() if self.asn else ""
-        return f"{self.country}\x1f{self.city or ''}\x1f{network}"
+        return f"{self.country}\x1f{self.city or ''}\x1f{self.network}"
 
 
 def split_key(key: str) -> tuple[str, str, str]:

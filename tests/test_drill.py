@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import orjson
+import pytest
 from textual.geometry import Region
 
-from helpers import SAMPLE_LOGS
+from helpers import SAMPLE_LOGS, SHARED
 from sestui import events as k
 from sestui.drill import terms_for
 from sestui.filters import compile_filter
@@ -404,3 +405,42 @@ async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
         await settle(app, pilot)
         assert app.filter_text == pinned
         assert Query(app.store, WINDOWS_BY_NAME["24h"]).counts()["CloudTrail"] == 0
+
+
+GEOIP = SHARED / "geoip"
+
+
+@pytest.mark.skipif(not (GEOIP / "GeoLite2-City-Test.mmdb").exists(), reason="MaxMind test databases (../shared/geoip) are not here")
+async def test_a_place_row_of_the_geo_tab_drills_to_that_place():
+    from factory import BASE, jsonl, send
+    from helpers import events, ingest
+    from sestui.geo import Geo
+    from sestui.ui.app import make_app
+
+    geo = Geo([str(GEOIP / "GeoLite2-City-Test.mmdb"), str(GEOIP / "GeoLite2-ASN-Test.mmdb")])
+    # London twice and Boxford, both in GB; two unlocated addresses, one of them in a known network.
+    ips = ["81.2.69.160", "81.2.69.142", "2.125.160.216", "89.160.20.112", "1.128.0.1", "2.2.3.4"]
+    store = ingest(jsonl([send(BASE + i, tags={"ses:source-ip": [ip]}) for i, ip in enumerate(ips)]))
+    app = make_app(store=store, clock=lambda: BASE, window="all", auto_tick=False, geo=geo)
+    async with app.run_test(size=(140, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        table = app.query_one("#t-geo_source_ips", Table)
+        table.focus()
+        rows = [(row[0], row[1], row[2], int(row[3])) for row in cells(table)]
+        assert len(rows) == 5 and ("GB United Kingdom", "London", "", 2) in rows
+        drilled = []
+        for index in range(len(rows)):
+            table.move_cursor(row=index)
+            await pilot.press("enter")
+            await pilot.pause()
+            drilled.append(len(app.screen.events))
+            await pilot.press("escape")
+            await pilot.pause()
+        assert drilled == [n for *_, n in rows]
+    # The terms are the filter's own: city and network, each also for one kind of address.
+    london = compile_filter("source_country:GB source_city:London", geo.place)
+    assert sum(map(london, events(store))) == 2
+    assert sum(map(compile_filter('network:"AS1221 Telstra*"', geo.place), events(store))) == 1
+    assert sum(map(compile_filter("city:(missing) country:unknown", geo.place), events(store))) == 2

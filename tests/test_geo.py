@@ -97,11 +97,11 @@ def test_country_filter_terms():
     store = ingest(jsonl([send(BASE), delivery(BASE + 1)]))
     send_event, delivery_event = events(store)
     send_event.source_ip, delivery_event.remote_ip = "89.160.20.112", "81.2.69.160"
-    sweden = compile_filter("country:SE", geo.country)
+    sweden = compile_filter("country:SE", geo.place)
     assert sweden(send_event) and not sweden(delivery_event)
-    assert compile_filter("-country:SE", geo.country)(delivery_event)
-    assert compile_filter("mta_country:GB", geo.country)(delivery_event)
-    assert not compile_filter("source_country:GB", geo.country)(delivery_event)
+    assert compile_filter("-country:SE", geo.place)(delivery_event)
+    assert compile_filter("mta_country:GB", geo.place)(delivery_event)
+    assert not compile_filter("source_country:GB", geo.place)(delivery_event)
     with pytest.raises(FilterError):
         compile_filter("country:SE")  # no database: the filter says so instead of matching nothing
 
@@ -153,7 +153,7 @@ async def test_geo_tab_with_and_without_a_database():
         assert cells(without.query_one("#t-geo_source_ips", Table))[0][0] == NO_DATA
     app = sample_app(store)
     app.geo = g.Geo([CITY, ASN])
-    app.locate = app.geo.country
+    app.locate = app.geo.place
     async with app.run_test(size=(140, 50)) as pilot:
         app.tick()
         await pilot.press("6")

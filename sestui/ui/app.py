@@ -101,7 +101,7 @@ class SestuiApp(App[None]):
         super().__init__()
         self.geo = geo
         self.geo_note = geo_note
-        self.locate = geo.country if geo is not None else None
+        self.locate = geo.place if geo is not None else None
         self.filter_text = ""
         self._initial_filter = filter_text
         self.export_dir = export_dir
