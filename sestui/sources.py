@@ -8,7 +8,8 @@ thread of their own (their reads block). Files are identified by (device, inode)
 * copy-truncate: a file that shrinks below the read offset is read again from 0;
 * deletion: the open file is drained, then the path is waited for, like `tail -F`;
 * globs and directories are rescanned, and new matches are read from their start;
-* `.gz` files are read once, not followed.
+* `.gz` files are read as they grow (a writer may still be compressing or downloading them) and
+  closed once they have not been modified for `Options.gzip_idle` seconds.
 
 watchfiles (inotify where available) wakes the thread within tens of milliseconds of a change; a
 slow poll is the safety net for filesystems that send no events.
@@ -32,7 +33,7 @@ CHUNK = 1 << 18  # small enough that a chunk's records are still in cache when c
 READING = "reading"  # backfill of existing content
 FOLLOWING = "following"
 WAITING = "waiting"  # the path does not exist (yet)
-CLOSED = "closed"  # stream ended: stdin EOF, FIFO writer gone, .gz read
+CLOSED = "closed"  # stream ended: stdin EOF, FIFO writer gone, .gz read after it stopped changing
 ERROR = "error"
 
 
@@ -66,6 +67,9 @@ class Options:
     grace: float = 5.0  # seconds a renamed or deleted file is still read after it moved
     poll_interval: float = 1.0
     rescan_interval: float = 2.0
+    # A .gz file unmodified this long is finished (or its writer died): read for the last time,
+    # and counted as truncated if it ends inside a gzip member.
+    gzip_idle: float = 60.0
 
 
 def open_error(path: str, exc: OSError) -> str:
@@ -198,7 +202,9 @@ class FileFollower:
         self._draining: list[_Handle] = []
         self._backfill_end = 0  # size when first opened: reading below it is backfill
         self._reported: str | None = None
-        self._done = False  # a .gz file read once
+        self._done = False  # a .gz file read to its end after it stopped changing
+        self._gz_seen: tuple[int, int] = (-1, -1)  # (size, mtime_ns) of the current .gz file
+        self._gz_changed_at = 0.0  # when it last changed, on the clock of `poll`
 
     @property
     def backfill(self) -> tuple[int, int]:
@@ -232,7 +238,7 @@ class FileFollower:
                 handle.close()
                 self._draining.remove(handle)
         if current is not None:
-            busy |= self._read_current(current, budget)
+            busy |= self._read_current(current, budget, now)
         elif st is None and self.status.state != ERROR:
             self._set_state(WAITING)
         return busy
@@ -270,9 +276,18 @@ class FileFollower:
         self._set_state(READING if st.st_size > offset else FOLLOWING)
         return handle
 
-    def _read_current(self, handle: _Handle, budget: int) -> bool:
+    def _gz_changed(self, st: os.stat_result, now: float) -> None:
+        """Note when the .gz file last changed: at its mtime when first seen (an archive written
+        long ago is finished at once), then whenever its size or mtime moves."""
+        seen = (st.st_size, st.st_mtime_ns)
+        if seen != self._gz_seen:
+            self._gz_seen = seen
+            self._gz_changed_at = now - max(0.0, time.time() - st.st_mtime)
+
+    def _read_current(self, handle: _Handle, budget: int, now: float) -> bool:
         try:
-            size = os.fstat(handle.fd).st_size
+            st = os.fstat(handle.fd)
+            size = st.st_size
             cut = size < handle.offset or handle.rewritten()
         except OSError as exc:
             self._error(open_error(self.path, exc))
@@ -294,7 +309,9 @@ class FileFollower:
             return False
         self.status.offset = handle.offset
         self.status.size = max(size, handle.offset)
-        if self.gz and read == 0:
+        if self.gz:
+            self._gz_changed(st, now)
+        if self.gz and read == 0 and now - self._gz_changed_at >= self.options.gzip_idle:
             handle.close()
             self._current = None
             self._done = True

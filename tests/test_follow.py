@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import signal
@@ -246,13 +247,56 @@ def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
     r.expect(7)
 
 
-def test_gzip_files_are_read_once_and_closed(tmp_path, run):
-    import gzip
-
-    (tmp_path / "old.jsonl.gz").write_bytes(gzip.compress(lines(9)))
-    r = run(str(tmp_path / "old.jsonl.gz"))
+def test_gzip_archives_are_read_once_and_closed(tmp_path, run):
+    archive = tmp_path / "old.jsonl.gz"
+    archive.write_bytes(gzip.compress(lines(9)))
+    hour_ago = time.time() - 3600
+    os.utime(archive, (hour_ago, hour_ago))  # written earlier: nothing is writing it now
+    r = run(str(archive))
     r.expect(9)
-    assert r.state(tmp_path / "old.jsonl.gz") == CLOSED
+    assert r.state(archive) == CLOSED
+
+
+IDLE = 3600.0  # a gzip writer's pause in these tests, far longer than any test takes
+
+
+@pytest.mark.parametrize("cut", ["mid-member", "between members"])
+def test_a_gzip_file_still_being_written_is_read_as_it_grows(tmp_path, cut):
+    """logrotate's `compress` or a download writes a .gz file while it is followed: every record
+    is read once, and a file that ends up complete is not counted as truncated."""
+    first, second = gzip.compress(lines(40)), gzip.compress(lines(20, 40))
+    data = first + second
+    split = len(first) // 2 if cut == "mid-member" else len(first)
+    log = tmp_path / "ses.jsonl.1.gz"
+    log.write_bytes(data[:split])
+    store = Store(clock=lambda: BASE + 86400)
+    follower = FileFollower(str(log), store, Options(gzip_idle=IDLE), from_end=False)
+    follower.poll(0.0)
+    follower.poll(IDLE / 2)
+    assert follower.status.state == FOLLOWING and store.stats.skipped == {}
+    append(log, data[split:])
+    follower.poll(IDLE / 2 + 1)
+    follower.poll(IDLE)
+    assert follower.status.state == FOLLOWING  # changed half an idle period ago: may still grow
+    follower.poll(IDLE * 2)
+    assert follower.status.state == CLOSED
+    assert (store.stats.lines, store.stats.events, store.stats.skipped) == (60, 60, {})
+
+
+def test_a_gzip_file_whose_writer_died_is_counted_truncated_once_it_stopped_changing(tmp_path):
+    data = gzip.compress(lines(40))
+    log = tmp_path / "ses.jsonl.1.gz"
+    log.write_bytes(data[: len(data) // 2])
+    store = Store(clock=lambda: BASE + 86400)
+    follower = FileFollower(str(log), store, Options(gzip_idle=IDLE), from_end=False)
+    follower.poll(0.0)
+    follower.poll(IDLE / 2)
+    assert "truncated_gzip" not in store.stats.skipped
+    follower.poll(IDLE * 2)
+    follower.poll(IDLE * 3)
+    assert follower.status.state == CLOSED
+    assert store.stats.skipped["truncated_gzip"] == 1
+    assert 0 < store.stats.events < 40
 
 
 def test_fifo_is_read_as_a_stream(tmp_path, run):
