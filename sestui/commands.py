@@ -75,7 +75,7 @@ def _files_once(targets: list[Target]) -> list[str]:
         if target.kind == "stdin":
             paths.append("-")
             continue
-        if target.kind == "file" and not os.path.exists(target.arg):
+        if target.kind in ("file", "dir") and not os.path.exists(target.arg):
             raise UsageError(f"cannot read {target.arg}: No such file or directory")
         found = target.matches()
         if not found and target.kind == "glob":

@@ -38,11 +38,13 @@ def is_glob(arg: str) -> bool:
 
 
 def classify(arg: str) -> Target:
+    """A path is a "dir" when it is one now or ends with a separator (it may not exist yet); a
+    "file" that appears as a directory later is followed as one (see Follower._paths)."""
     if arg == STDIN:
         return Target(arg, "stdin")
     if is_glob(arg):
         return Target(arg, "glob")
-    if os.path.isdir(arg):
+    if arg.endswith(os.sep) or os.path.isdir(arg):
         return Target(arg, "dir")
     return Target(arg, "file")
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .ingest import StreamIngest
-from .paths import Target, classify, split_glob
+from .paths import Target, classify, split_glob, walk
 from .store import Store
 
 CHUNK = 1 << 18  # small enough that a chunk's records are still in cache when counted
@@ -243,9 +243,16 @@ class FileFollower:
             self._set_state(WAITING)
         return busy
 
+    @property
+    def idle(self) -> bool:
+        """No file is open: nothing would be lost by dropping this follower."""
+        return self._current is None and not self._draining
+
     def _open(self, st: os.stat_result) -> _Handle | None:
         if stat.S_ISDIR(st.st_mode):
-            self._error(f"{self.path}: is a directory, expected a file")
+            # Not a file (yet): a path argument that is a directory is followed as one by the
+            # Follower's scan, which then drops this follower.
+            self._set_state(WAITING)
             return None
         if not stat.S_ISREG(st.st_mode):
             self._error(f"{self.path}: not a regular file")
@@ -439,7 +446,7 @@ class Follower:
         stdin_fd: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.targets = targets
+        self.targets = list(targets)  # a path that appears as a directory becomes a "dir" target
         self.store = store
         self.options = options
         self.clock = clock
@@ -503,13 +510,10 @@ class Follower:
 
     def _scan(self) -> None:
         """Pick up paths that appeared under globs and directories; restart watchers if needed."""
-        for target in self.targets:
+        for index, target in enumerate(self.targets):
             if target.kind == "stdin":
                 continue
-            paths = target.matches()
-            if target.kind == "file":
-                paths = [target.arg]
-            for path in paths:
+            for path in self._paths(index, target):
                 real = os.path.realpath(path)
                 if real in self._seen:
                     continue  # a file named twice (a glob and its path) is read once
@@ -523,6 +527,21 @@ class Follower:
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
         self._watch()
+
+    def _paths(self, index: int, target: Target) -> list[str]:
+        """The paths a target names now. A path that does not exist yet is waited for as a file;
+        once it is a directory it is followed as one, in place of the path waited for."""
+        if target.kind in ("file", "dir") and os.path.isdir(target.arg):
+            self.targets[index] = Target(target.arg, "dir")
+            waited = self.files.get(target.arg)
+            if waited is not None and waited.idle:
+                waited.close()
+                del self.files[target.arg]
+            return walk(target.arg)
+        if target.kind == "dir":
+            # Missing at start: waited for like a file. A directory that went away is just empty.
+            return [target.arg] if self._initial else []
+        return target.matches()
 
     def _add_stream(self, path: str, fd: int | None) -> None:
         reader = StreamReader(path, fd, self.store, self.options)
@@ -538,7 +557,7 @@ class Follower:
                 root, _ = split_glob(target.arg)
                 if os.path.isdir(root):
                     recursive_roots.add(os.path.abspath(root))
-            elif target.kind == "file":
+            elif target.kind in ("file", "dir"):  # a file, or a directory that does not exist yet
                 parent = os.path.dirname(os.path.abspath(target.arg))
                 if os.path.isdir(parent):
                     flat_roots.add(parent)

@@ -6,6 +6,7 @@ import gzip
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -224,16 +225,35 @@ def test_a_missing_path_is_waited_for(tmp_path, run):
 def test_an_unreadable_path_is_reported_once_and_the_rest_keep_flowing(tmp_path, run):
     good = tmp_path / "good.jsonl"
     good.write_bytes(lines(5))
-    bad = tmp_path / "bad.jsonl"  # will turn out to be a directory
+    bad = tmp_path / "bad.jsonl"  # will turn out to be a socket
     r = run(str(good), str(bad))
     wait_until(lambda: r.lines() == 5)
-    bad.mkdir()
-    wait_until(lambda: r.state(bad) == ERROR)
-    append(good, lines(5, 5))
-    r.expect(10)
-    assert sum("is a directory" in note for note in r.store.notes) == 1
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(bad))
+        wait_until(lambda: r.state(bad) == ERROR)
+        append(good, lines(5, 5))
+        r.expect(10)
+    assert sum("not a regular file" in note for note in r.store.notes) == 1
     status = next(s for s in r.follower.statuses if s.path == str(bad))
-    assert "directory" in status.error
+    assert "not a regular file" in status.error
+
+
+@pytest.mark.parametrize("arg", ["later/", "later"])
+def test_a_directory_that_does_not_exist_yet_is_waited_for_then_followed(tmp_path, run, arg):
+    later = tmp_path / "later"
+    r = run(str(tmp_path / arg))
+    wait_until(lambda: r.state(tmp_path / arg) == WAITING)
+    assert r.store.notes == [f"{tmp_path / arg}: does not exist yet, waiting for it"]
+    (later / "deeper").mkdir(parents=True)
+    (later / "a.jsonl").write_bytes(lines(5))
+    (later / "deeper" / "b.jsonl").write_bytes(lines(3, 5))
+    r.expect(8)
+    append(later / "a.jsonl", lines(2, 8))
+    r.expect(10)
+    # The files inside take the place of the path that was waited for; nothing was an error.
+    assert sorted(s.path for s in r.follower.statuses) == [os.path.join(later, "a.jsonl"), os.path.join(later, "deeper", "b.jsonl")]
+    assert {s.state for s in r.follower.statuses} == {FOLLOWING}
+    assert len(r.store.notes) == 1
 
 
 def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):

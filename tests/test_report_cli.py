@@ -83,7 +83,7 @@ def test_text_report_is_readable_and_safe(tmp_path):
     assert "\\x1b]52;c;zxzpba==\\x07[bold]x[/]@evil.example" in out  # shown literally (lower-cased)
 
 
-@pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])
+@pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     result = run(*args, stdin=b"")
     assert result.returncode == 2
