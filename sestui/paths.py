@@ -22,15 +22,21 @@ class Target:
     kind: str
 
     def matches(self) -> list[str]:
-        """The regular files (or FIFOs) this input names right now, sorted."""
+        """The regular files (or FIFOs) this input names right now, sorted. A directory that a
+        glob matches is walked like a directory argument."""
         if self.kind == "stdin":
             return []
         if self.kind == "file":
             return [self.arg]
         if self.kind == "dir":
             return walk(self.arg)
-        found = _recursive_glob(self.arg) if "**" in self.arg else glob.glob(self.arg)
-        return sorted(path for path in found if _readable_kind(path) and _is_log_name(path))
+        found: set[str] = set()
+        for path in _recursive_glob(self.arg) if "**" in self.arg else glob.glob(self.arg):
+            if os.path.isdir(path):
+                found.update(walk(path))
+            elif _readable_kind(path) and _is_log_name(path):
+                found.add(path)
+        return sorted(found)
 
 
 def is_glob(arg: str) -> bool:
@@ -74,24 +80,31 @@ def split_glob(pattern: str) -> tuple[str, list[str]]:
 
 def _recursive_glob(pattern: str) -> list[str]:
     """`**` globbing that never follows symlinked directories (a symlink loop in a watched tree
-    would otherwise be walked until paths hit the OS length limit)."""
+    would otherwise be walked until paths hit the OS length limit). A matching directory is not
+    descended into: the caller walks all of it."""
     root, rest = split_glob(pattern)
     regex = re.compile("".join(_segment(part, last=i == len(rest) - 1) for i, part in enumerate(rest)) + r"\Z", re.S)
+    # Hidden directories (.snapshot, .git) can be large; skip them unless a part names one.
+    dots = any(part.startswith(".") for part in rest)
     found = []
     for directory, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
         relative = os.path.relpath(directory, root)
         prefix = "" if relative == "." else relative + os.sep
+        matched = {name for name in dirs if regex.match(prefix + name)}
+        dirs[:] = sorted(name for name in dirs if name not in matched and (dots or not name.startswith(".")))
+        found.extend(os.path.join(directory, name) for name in sorted(matched))
         found.extend(os.path.join(directory, name) for name in sorted(files) if regex.match(prefix + name))
     return found
 
 
 def _segment(part: str, last: bool) -> str:
-    """One path segment of a glob as a regex that never crosses a separator."""
+    """One path segment of a glob as a regex that never crosses a separator. As in shells, a
+    hidden name is matched only by a part that starts with a dot itself."""
     sep = re.escape(os.sep)
+    name = rf"[^{sep}.][^{sep}]*"  # any name but a hidden one
     if part == "**":
-        return ".*" if last else f"(?:[^{sep}]*{sep})*"
-    out, i = [], 0
+        return f"{name}(?:{sep}{name})*" if last else f"(?:{name}{sep})*"
+    out, i = ([] if part.startswith(".") else [r"(?!\.)"]), 0
     while i < len(part):
         ch = part[i]
         if ch == "*":

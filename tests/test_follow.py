@@ -213,6 +213,46 @@ def test_new_file_matching_a_quoted_glob_is_read_from_its_start(tmp_path, run):
     r.expect(17)
 
 
+def test_quoted_globs_skip_hidden_entries_and_read_the_directories_they_match(tmp_path):
+    """Like a shell's globs, `*`, `?` and `**` match no hidden name unless the pattern part
+    itself starts with a dot (editor swap files, `.tmp` downloads, state directories); a
+    directory a glob matches is read like a directory argument, by `tail` and `report` alike."""
+    for name in ["v.jsonl", ".top.jsonl", "a/x.jsonl", "a/.x.jsonl.swp", "a/.hide/y.jsonl", "day-1/z.jsonl", "day-2/sub/w.jsonl"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(lines(1))
+
+    def matches(pattern: str) -> list[str]:
+        return [os.path.relpath(p, tmp_path) for p in classify(str(tmp_path / pattern)).matches()]
+
+    visible = ["a/x.jsonl", "day-1/z.jsonl", "day-2/sub/w.jsonl", "v.jsonl"]
+    assert matches("**/*.jsonl") == visible
+    assert matches("**") == visible
+    assert matches("*") == visible
+    assert matches("day-*") == ["day-1/z.jsonl", "day-2/sub/w.jsonl"]
+    assert matches("*/sub") == ["day-2/sub/w.jsonl"]
+    assert matches("**/.*") == [".top.jsonl", "a/.hide/y.jsonl", "a/.x.jsonl.swp"]
+    assert matches("a/.h*") == ["a/.hide/y.jsonl"]
+    result = subprocess.run(
+        [sys.executable, "-m", "sestui", "report", "--json", str(tmp_path / "day-*"), str(tmp_path / "**" / "*.jsonl")],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert result.returncode == 0, result.stderr
+    assert orjson.loads(result.stdout)["input"]["lines"] == 4
+
+
+def test_a_directory_matched_by_a_quoted_glob_is_followed(tmp_path, run):
+    (tmp_path / "day-1").mkdir()
+    (tmp_path / "day-1" / "a.jsonl").write_bytes(lines(4))
+    r = run(str(tmp_path / "day-*"))
+    wait_until(lambda: r.lines() == 4)
+    (tmp_path / "day-2" / "deeper").mkdir(parents=True)
+    (tmp_path / "day-2" / "deeper" / "b.jsonl").write_bytes(lines(3, 4))
+    (tmp_path / "day-2" / ".b.jsonl.swp").write_bytes(b"not a log\n")
+    append(tmp_path / "day-1" / "a.jsonl", lines(2, 7))
+    r.expect(9)
+
+
 def test_a_missing_path_is_waited_for(tmp_path, run):
     log = tmp_path / "later.jsonl"
     r = run(str(log))
