@@ -297,34 +297,38 @@ class Query:
     # -- deliveries -----------------------------------------------------------------------
 
     @cached_property
-    def _exact_latencies(self) -> dict[str, list[int]]:
-        by_mta: dict[str, list[int]] = {}
+    def _exact_mtas(self) -> dict[str, tuple[int, list[int]]]:
+        """Per reporting MTA: its deliveries, and the processing times of those that have one
+        (ascending)."""
+        counts: dict[str, int] = {}
+        times: dict[str, list[int]] = {}
         for event in self.events((k.DELIVERY,)):
+            name = value_key(event.mta)
+            counts[name] = counts.get(name, 0) + 1
             if event.processing_ms is not None:
-                by_mta.setdefault(value_key(event.mta), []).append(event.processing_ms)
-        for values in by_mta.values():
-            values.sort()
-        return by_mta
+                times.setdefault(name, []).append(event.processing_ms)
+        return {name: (n, sorted(times.get(name, ()))) for name, n in counts.items()}
 
     def mta_stats(self) -> list[MtaRow]:
-        """Per reporting MTA: count and processing-time quantiles, busiest first."""
+        """Per reporting MTA: how many deliveries it reported, and the processing-time quantiles
+        of those that have a time (None when none has), busiest first."""
         rows: list[MtaRow] = []
         if self.window.seconds is None and not self.exact:
             with self.store.lock:
-                histograms = {name: h for name, h in self.agg.mta.items()}
-                for name, histogram in histograms.items():
-                    p50, p95, p99 = histogram.quantiles((0.5, 0.95, 0.99))
-                    rows.append(MtaRow(name, histogram.count, p50, p95, p99, float(histogram.max)))
+                for name, reported in self.agg.mta.items():
+                    latency = reported.latency
+                    p50, p95, p99 = latency.quantiles((0.5, 0.95, 0.99))
+                    rows.append(MtaRow(name, reported.count, p50, p95, p99, float(latency.max) if latency.count else None))
         else:
-            for name, values in self._exact_latencies.items():
+            for name, (count, values) in self._exact_mtas.items():
                 rows.append(
                     MtaRow(
                         name,
-                        len(values),
+                        count,
                         exact_quantile(values, 0.5),
                         exact_quantile(values, 0.95),
                         exact_quantile(values, 0.99),
-                        float(values[-1]),
+                        float(values[-1]) if values else None,
                     )
                 )
         rows.sort(key=lambda row: (-row.count, row.mta))
@@ -333,7 +337,7 @@ class Query:
     @cached_property
     def _overall(self) -> dict[str, float | None]:
         if self.exact:
-            values = sorted(v for vs in self._exact_latencies.values() for v in vs)
+            values = sorted(v for _, vs in self._exact_mtas.values() for v in vs)
             return {
                 "p50": exact_quantile(values, 0.5),
                 "p95": exact_quantile(values, 0.95),
@@ -343,8 +347,8 @@ class Query:
         merged = LatencyHistogram()
         if self.window.seconds is None:
             with self.store.lock:
-                for histogram in self.agg.mta.values():
-                    merged.merge(histogram)
+                for reported in self.agg.mta.values():
+                    merged.merge(reported.latency)
         else:
             for bucket in self._trend_buckets:
                 if bucket.latency is not None:

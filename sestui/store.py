@@ -23,7 +23,7 @@ from .dimensions import DIMENSIONS, cloudtrail_groups, value_key
 from .events import BOUNCE, CLOUDTRAIL, COMPLAINT, DELIVERY, Event
 
 DEFAULT_MAX_EVENTS = 100_000
-MAX_MTAS = 2000  # per-MTA histograms kept; the rest are pooled under "(other)"
+MAX_MTAS = 2000  # reporting MTAs counted one by one; the rest are pooled under "(other)"
 SLOWEST_KEPT = 1000
 FUTURE_TOLERANCE = 86400.0  # event times further ahead of the clock are not believed
 _PRUNE_EVERY = 64  # batches between tier prunes
@@ -74,6 +74,21 @@ class Stats:
         }
 
 
+class MtaDeliveries:
+    """One reporting MTA's deliveries: all of them, and the processing times of those that
+    have one."""
+
+    __slots__ = ("count", "latency")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.latency = LatencyHistogram()
+
+    def merge(self, other: MtaDeliveries) -> None:
+        self.count += other.count
+        self.latency.merge(other.latency)
+
+
 class Aggregates:
     """Incremental aggregates over a stream of events, and the ring of those still retained."""
 
@@ -84,7 +99,7 @@ class Aggregates:
         self.series = Series()
         self.totals = [0] * Metric.COUNT
         self.sketches = {name: TopCounter() for name in DIMENSIONS}
-        self.mta: dict[str, LatencyHistogram] = {}
+        self.mta: dict[str, MtaDeliveries] = {}
         self.slowest: list[tuple[int, int, Event]] = []  # min-heap of the slowest deliveries
         self.first_time: float | None = None
         self.evicted = 0
@@ -159,7 +174,7 @@ class Aggregates:
                 found = selections[dimension.kinds] = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
             if found:
                 sketches[dimension.name].update(dimension.all_keys(found))
-        self._delivery_latency(kinds.get(DELIVERY, ()))
+        self._reporting_mtas(kinds.get(DELIVERY, ()))
         for bucket in fine.values():
             values = bucket.values
             for index, n in enumerate(values):
@@ -170,22 +185,23 @@ class Aggregates:
         if self._batches % _PRUNE_EVERY == 0:
             self.series.prune(as_of)
 
-    def _delivery_latency(self, deliveries: Iterable[Event]) -> None:
+    def _reporting_mtas(self, deliveries: Iterable[Event]) -> None:
         mta = self.mta
         slowest = self.slowest
         for event in deliveries:
+            name = value_key(event.mta)
+            reported = mta.get(name)
+            if reported is None:
+                if len(mta) >= MAX_MTAS:
+                    name = "(other)"
+                    reported = mta.get(name)
+                if reported is None:
+                    reported = mta[name] = MtaDeliveries()
+            reported.count += 1
             ms = event.processing_ms
             if ms is None:
                 continue
-            name = value_key(event.mta)
-            histogram = mta.get(name)
-            if histogram is None:
-                if len(mta) >= MAX_MTAS:
-                    name = "(other)"
-                    histogram = mta.get(name)
-                if histogram is None:
-                    histogram = mta[name] = LatencyHistogram()
-            histogram.add(ms)
+            reported.latency.add(ms)
             if len(slowest) < SLOWEST_KEPT:
                 heapq.heappush(slowest, (ms, event.seq, event))
             elif ms > slowest[0][0]:
@@ -217,13 +233,13 @@ class Aggregates:
         self.totals = [a + b for a, b in zip(self.totals, earlier.totals)]
         for name, sketch in earlier.sketches.items():
             self.sketches[name].merge(sketch)
-        for name, histogram in earlier.mta.items():
+        for name, reported in earlier.mta.items():
             if name not in self.mta and len(self.mta) >= MAX_MTAS:
                 name = "(other)"
             mine = self.mta.get(name)
             if mine is None:
-                mine = self.mta[name] = LatencyHistogram()
-            mine.merge(histogram)
+                mine = self.mta[name] = MtaDeliveries()
+            mine.merge(reported)
         self.slowest = heapq.nlargest(SLOWEST_KEPT, self.slowest + earlier.slowest)
         heapq.heapify(self.slowest)
 

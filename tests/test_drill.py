@@ -386,6 +386,25 @@ def test_deliveries_without_a_reporting_mta_drill_from_their_row():
     assert [row.mta for row in Query(ingest(data, max_events=1), WINDOWS_BY_NAME["all"]).mta_stats()] == [mta for mta, _ in rows]
 
 
+def test_an_mta_row_counts_every_delivery_it_drills_to():
+    """Deliveries without a processing time count in their MTA's row, not in its quantiles."""
+    from factory import BASE, delivery, jsonl
+    from helpers import ingest
+    from sestui.report import summary
+
+    untimed = [delivery(BASE + i, mta=mta) for i, mta in enumerate(["a1.example", "b1.example"])]
+    for record in untimed:
+        del record["delivery"]["processingTimeMillis"]
+    data = jsonl([*untimed, delivery(BASE + 2, mta="a1.example", ms=500)])
+    for max_events in (10, 1):  # from the ring, and from the all-time counters
+        query = Query(ingest(data, max_events=max_events), WINDOWS_BY_NAME["all"])
+        rows = [(row.mta, row.count, row.p50, row.max) for row in query.mta_stats()]
+        assert rows == [("a1.example", 2, 500.0, 500.0), ("b1.example", 1, None, None)]
+    assert [drilled(ingest(data), "mta", mta) for mta, *_ in rows] == [2, 1]
+    reported = summary(Query(ingest(data), WINDOWS_BY_NAME["all"]))["deliveries"]["mta"]
+    assert [(row["reporting_mta"], row["count"], row["p50_ms"], row["max_ms"]) for row in reported] == [("a1.example", 2, 500, 500), ("b1.example", 1, None, None)]
+
+
 async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
     app = sample_app()
     async with app.run_test(size=(140, 44)) as pilot:
