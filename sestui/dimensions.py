@@ -6,6 +6,8 @@ counts computed from the ring, so both always agree on what "top bounced domains
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from operator import attrgetter
@@ -17,8 +19,17 @@ MISSING = "(missing)"
 _UNTRIMMED = (">", " ", "\t")  # domain_of's trailing characters to strip
 SES_KINDS = tuple(kind for kind in k.KINDS if kind != k.CLOUDTRAIL)
 
-# CloudTrail event-name groups of the Sumo Logic SES app (wildcards on eventName; they overlap).
-GROUPS: tuple[str, ...] = ("Identity", "GetSend", "Domain", "Receipt", "EmailAddress")
+# CloudTrail event-name groups of the Sumo Logic SES app: globs on eventName (they overlap),
+# matched ignoring case as the filter matches them, so a group's row drills to what it counts.
+GROUP_PATTERNS: dict[str, str] = {
+    "Identity": "*Identit*",
+    "GetSend": "GetSend*",
+    "Domain": "*Domain*",
+    "Receipt": "*Receipt*",
+    "EmailAddress": "*EmailAddress*",
+}
+GROUPS: tuple[str, ...] = tuple(GROUP_PATTERNS)
+_GROUP_MATCHERS = [re.compile(fnmatch.translate(pattern), re.IGNORECASE | re.S).match for pattern in GROUP_PATTERNS.values()]
 
 
 @lru_cache(maxsize=4096)
@@ -26,18 +37,7 @@ def cloudtrail_groups(name: str | None) -> tuple[int, ...]:
     """Indices into GROUPS that an event name belongs to."""
     if not name:
         return ()
-    found = []
-    if "Identit" in name:
-        found.append(0)
-    if name.startswith("GetSend"):
-        found.append(1)
-    if "Domain" in name:
-        found.append(2)
-    if "Receipt" in name:
-        found.append(3)
-    if "EmailAddress" in name:
-        found.append(4)
-    return tuple(found)
+    return tuple(index for index, match in enumerate(_GROUP_MATCHERS) if match(name))
 
 
 def address_key(recipient: str) -> str:

@@ -7,19 +7,9 @@ global filter), so both always agree with the number in the row.
 from __future__ import annotations
 
 from . import events as k
-from .dimensions import DIMENSIONS, GROUPS, MISSING, key_value, split_class
+from .dimensions import DIMENSIONS, GROUP_PATTERNS, MISSING, key_value, split_class
 from .filters import quote
 from .geo import split_key
-
-# CloudTrail groups as filter globs (the Sumo Logic SES app's wildcards).
-GROUP_PATTERNS = {
-    "Identity": "*Identit*",
-    "GetSend": "GetSend*",
-    "Domain": "*Domain*",
-    "Receipt": "*Receipt*",
-    "EmailAddress": "*EmailAddress*",
-}
-assert set(GROUP_PATTERNS) == set(GROUPS)
 
 
 def _term(field: str, value: str | None) -> str:

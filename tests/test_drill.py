@@ -405,6 +405,17 @@ def test_an_mta_row_counts_every_delivery_it_drills_to():
     assert [(row["reporting_mta"], row["count"], row["p50_ms"], row["max_ms"]) for row in reported] == [("a1.example", 2, 500, 500), ("b1.example", 1, None, None)]
 
 
+def test_a_cloudtrail_group_counts_the_calls_it_drills_to_whatever_their_case():
+    from factory import BASE, cloudtrail, jsonl
+    from helpers import ingest
+
+    names = ["ListIdentities", "listidentities", "GETSENDQUOTA", "verifydomaindkim", "DeleteReceiptRule", "verifyEmailAddress"]
+    store = ingest(jsonl([cloudtrail(BASE + i, name) for i, name in enumerate(names)]))
+    groups = Query(store, WINDOWS_BY_NAME["all"]).groups()
+    assert groups == {"Identity": 2, "GetSend": 1, "Domain": 1, "Receipt": 1, "EmailAddress": 1}
+    assert {group: drilled(store, "group", group) for group in groups} == groups
+
+
 async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
     app = sample_app()
     async with app.run_test(size=(140, 44)) as pilot:
