@@ -115,9 +115,10 @@ class Dimension:
         counts_missing: bool = False,
     ) -> None:
         """Events are keyed by one attribute, a key function, or each recipient through
-        `per_recipient` (addresses, domains); `where` narrows the events counted, and `terms`
-        are the filter terms that narrow them the same way (for drilldown). With
-        `counts_missing`, events lacking the attribute are counted under MISSING (value_key)."""
+        `per_recipient` (addresses, domains; an empty one is not counted); `where` narrows the
+        events counted, and `terms` are the filter terms that narrow them the same way (for
+        drilldown). With `counts_missing`, events lacking the attribute are counted under
+        MISSING (value_key)."""
         self.name = name
         self.title = title
         self.kinds = kinds
@@ -140,10 +141,11 @@ class Dimension:
             # domain_of inlined for the plain "user@domain" case, the one nearly every
             # recipient is: a call per recipient costs more than all the rest of this.
             domains = [r[r.rfind("@") + 1 :] for e in events for r in e.recipients]
-            return [d.lower() if d[-1:] not in _UNTRIMMED else domain_of(d) for d in domains]
+            # An empty domain (of "", or "user@") is nothing to rank, nor to drill to.
+            return list(filter(None, [d.lower() if d[-1:] not in _UNTRIMMED else domain_of(d) for d in domains]))
         if self.per_recipient is not None:
             key = self.per_recipient
-            return [key(r) for e in events for r in e.recipients]
+            return list(filter(None, [key(r) for e in events for r in e.recipients]))  # nor an empty address
         if self.keys is not None:
             keys = self.keys
             return [k for e in events for k in keys(e)]

@@ -416,6 +416,26 @@ def test_a_cloudtrail_group_counts_the_calls_it_drills_to_whatever_their_case():
     assert {group: drilled(store, "group", group) for group in groups} == groups
 
 
+def test_an_empty_recipient_is_ranked_neither_as_an_address_nor_as_a_domain():
+    """Its row could not drill: `address:""` is no filter. Its recipient still counts."""
+    from factory import BASE, bounce, jsonl
+    from helpers import ingest
+    from sestui.report import summary
+
+    data = jsonl([bounce(BASE + i, to) for i, to in enumerate(["", "   ", "user@", "x@y.example"])])
+    for max_events in (10, 1):  # from the ring, and from the all-time counters
+        query = Query(ingest(data, max_events=max_events), WINDOWS_BY_NAME["all"])
+        assert query.ranked("bounce_addresses").rows == [("user@", 1), ("x@y.example", 1)]
+        assert query.ranked("bounce_domains").rows == [("y.example", 1)]
+    store = ingest(data)
+    assert [drilled(store, "bounce_addresses", key) for key in ("user@", "x@y.example")] == [1, 1]
+    assert drilled(store, "bounce_domains", "y.example") == 1
+    report = summary(Query(store, WINDOWS_BY_NAME["all"]))
+    assert report["bounces"]["top_addresses"] == [["user@", 1], ["x@y.example", 1]]
+    assert report["bounces"]["top_domains"] == [["y.example", 1]]
+    assert (report["counts"]["Bounce"], report["bounces"]["recipients"], report["rates"]["bounce"]) == (4, 4, 1.0)
+
+
 async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
     app = sample_app()
     async with app.run_test(size=(140, 44)) as pilot:
