@@ -130,9 +130,6 @@ class Dimension:
         self.terms = terms
         self.counts_missing = counts_missing
 
-    def keys_of(self, event: Event) -> Iterable[str]:
-        return self.all_keys([event])
-
     def all_keys(self, events: list[Event]) -> list[str]:
         """The keys of many events at once."""
         if self.where is not None:
