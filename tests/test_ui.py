@@ -10,9 +10,11 @@ from factory import BASE, bounce, jsonl
 from helpers import ingest
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.ui.app import TABS
+from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.eventlog import EventLog
+from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.searchlog import SearchableLog
 from sestui.ui.widgets.tables import NO_DATA, Table
 from ui_support import cells, sample_app, sample_store, showing
@@ -232,6 +234,22 @@ async def test_command_palette_offers_the_actions():
         await pilot.press("enter")
         await pilot.pause()
         assert app.window.name == "1h"
+
+
+async def test_the_palette_offers_tab_actions_only_where_their_keys_work():
+    async with showing("2", "tab", "enter") as (app, pilot):  # a drilldown over the tabs
+        assert isinstance(app.screen, EventsScreen)
+        offered = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Input accounting", "Export"} <= offered  # `s` and the screen's own `e` work here
+        assert not offered & {"Filter", "Clear filter", "Pause / resume", "Show Events", "Window: 1h"}
+        await pilot.press("ctrl+p", *"Filter")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.main(FilterBar).display  # the hidden main screen's bar stays closed
+        assert app.window.name == "24h"
+        main = {command.title for command in app.get_system_commands(app.screen_stack[0])}
+        assert {"Filter", "Pause / resume", "Window: 1h"} <= main
 
 
 HOSTILE = [

@@ -140,9 +140,11 @@ class SestuiApp(App[None]):
     MAIN_SCREEN_ACTIONS = frozenset({"show_tab", "cycle_window", "toggle_pause", "filter", "pin", "clear_filter", "export"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MAIN_SCREEN_ACTIONS and self.screen_stack and self.screen is not self.screen_stack[0]:
-            return False
-        return True
+        return self.available(action, self.screen)
+
+    def available(self, action: str, screen: Screen) -> bool:
+        """Whether an action works over this screen: keys and palette commands obey one rule."""
+        return action not in self.MAIN_SCREEN_ACTIONS or not self.screen_stack or screen is self.screen_stack[0]
 
     def main(self, selector: Any, expect_type: Any = None) -> Any:
         """A widget of the main screen, whatever screen is on top (drilldowns, help)."""
@@ -524,17 +526,25 @@ class SestuiApp(App[None]):
         self.push_screen(StatusScreen(self.store))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Palette commands; `screen` is the one the palette was opened over."""
         yield from super().get_system_commands(screen)
+        ours: list[tuple[str, SystemCommand]] = []
         for index, (tab, title, _) in enumerate(TABS, 1):
-            yield SystemCommand(f"Show {title}", f"Switch to the {title} tab (key {index})", lambda tab=tab: self.action_show_tab(tab))
+            ours.append(("show_tab", SystemCommand(f"Show {title}", f"Switch to the {title} tab (key {index})", lambda tab=tab: self.action_show_tab(tab))))
         for window in WINDOWS:
-            yield SystemCommand(f"Window: {window.name}", f"Show the last {window.name} (keys w / W cycle)", lambda window=window: self.set_window(window))
-        yield SystemCommand("Pause / resume", "Freeze the display; ingest continues (key p)", self.action_toggle_pause)
-        yield SystemCommand("Filter", "Show only matching events everywhere (key f)", self.action_filter)
-        yield SystemCommand("Clear filter", "Back to every event (Ctrl+F)", self.action_clear_filter)
-        yield SystemCommand("Export", "Write the focused table (CSV) or event list (JSON Lines) to a file (key e)", self.action_export)
-        yield SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)
-        yield SystemCommand("Keys", "Every key binding (key ?)", self.action_help)
+            ours.append(("cycle_window", SystemCommand(f"Window: {window.name}", f"Show the last {window.name} (keys w / W cycle)", lambda window=window: self.set_window(window))))
+        ours += [
+            ("toggle_pause", SystemCommand("Pause / resume", "Freeze the display; ingest continues (key p)", self.action_toggle_pause)),
+            ("filter", SystemCommand("Filter", "Show only matching events everywhere (key f)", self.action_filter)),
+            ("clear_filter", SystemCommand("Clear filter", "Back to every event (Ctrl+F)", self.action_clear_filter)),
+            ("export", SystemCommand("Export", "Write the focused table (CSV) or event list (JSON Lines) to a file (key e)", self.action_export)),
+            ("status", SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)),
+            ("help", SystemCommand("Keys", "Every key binding (key ?)", self.action_help)),
+        ]
+        yield from (command for action, command in ours if self.available(action, screen))
+        export = getattr(screen, "action_export", None)
+        if export is not None:  # a drilldown or detail screen exports its own events, as its `e` does
+            yield SystemCommand("Export", "Write these events (JSON Lines) to a file (key e)", export)
 
 
 def make_app(store: Store | None = None, clock: Callable[[], float] = time.time, **options: Any) -> SestuiApp:
