@@ -296,6 +296,19 @@ async def test_kinds_table_drills_by_kind_and_rates_are_coloured():
         assert table(app, "t-kinds").drill == "kind"
 
 
+def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text of every row of the screen, as the terminal shows it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]  # noqa: SLF001
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_geo_tab_without_a_database_says_how_to_give_one(size):
+    async with showing("6", size=size) as (app, _):
+        shown = " ".join(line.strip(" │") for line in screen_lines(app))  # wrapped lines rejoined
+        assert "GeoIP not configured" in shown and "pass --geoip-db PATH" in shown
+        assert "no data" not in shown  # there is data, only no database to place it
+
+
 def test_event_counts_read_as_english():
     from sestui.ui.format import count_events
 

@@ -402,6 +402,8 @@ GEO_TABLES = (
 class GeoPanel(Panel):
     def compose(self) -> ComposeResult:
         yield Static(id="geo-db", classes="box")
+        if getattr(self.app, "geo", None) is None:
+            return  # the note says how to give a database; a map and tables would only say "no data"
         yield WorldMap(id="geo-map")
         tables = [
             Table(title, [Column("Country", 20), Column("City", 14), Column("Network"), Column("Count", 8, True), SHARE], drill=f"geo:{name}", id=f"t-{name}")
@@ -414,7 +416,7 @@ class GeoPanel(Panel):
         geo = getattr(self.app, "geo", None)
         if geo is None:
             note = getattr(self.app, "geo_note", None) or NOT_CONFIGURED + HOW_TO
-            return {"geo-db": TextData(Text(note, style="yellow"))} | {f"t-{name}": TableData([], "no GeoIP database") for name, *_ in GEO_TABLES}
+            return {"geo-db": TextData(Text(note, style="yellow"))}
         database = geo.database or {}
         header = Text()
         header.append(f"{database.get('type', '?')}", style="bold")
