@@ -113,6 +113,13 @@ class LatencyHistogram:
         if ms > self.max:
             self.max = ms
 
+    def copy(self) -> LatencyHistogram:
+        copy = LatencyHistogram()
+        copy.bins = dict(self.bins)
+        copy.count = self.count
+        copy.max = self.max
+        return copy
+
     def merge(self, other: LatencyHistogram) -> None:
         bins = self.bins
         for index, n in other.bins.items():

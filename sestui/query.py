@@ -22,7 +22,7 @@ from .dimensions import DIMENSIONS, GROUPS, value_key
 from .events import Event
 
 if TYPE_CHECKING:
-    from .store import Aggregates, Store
+    from .store import Aggregates, MtaDeliveries, Store
 
 TARGET_BUCKETS = 60
 # AWS account-review thresholds: (warning, at risk).
@@ -112,7 +112,12 @@ class MtaRow:
 
 
 class Query:
-    """One window over the store's active aggregates at one moment; results are memoized."""
+    """One window over the store's active aggregates at one moment; results are memoized.
+
+    Everything it answers comes from one read under the store's lock: "as of", the window's
+    counts and the retained events (as references), so nothing that arrives while a view is being
+    built shows up in it, and its counts and event lists agree with its "as of".
+    """
 
     def __init__(self, store: Store, window: Window, top: int = 10) -> None:
         self.store = store
@@ -126,9 +131,13 @@ class Query:
             self._evicted = self.agg.evicted
             self._evicted_max = self.agg.evicted_max_time
             self.retained = len(self.agg.ring)
+            self._bounds()
+            self._ring = list(self.agg.ring)
+            self._lanes = {kind: list(lane) for kind, lane in self.agg.by_kind.items()}
+            self._trend_buckets = self._sum_buckets()
+            self._all_time = _AllTime(self.agg, self.exact) if self.window.seconds is None else None
         self._events_cache: dict[tuple[str, ...], list[Event]] = {}
         self._ranked_cache: dict[str, Counts] = {}
-        self._bounds()
 
     # -- bounds ---------------------------------------------------------------------------
 
@@ -163,29 +172,26 @@ class Query:
 
     # -- counts, rates, trends ------------------------------------------------------------
 
-    @cached_property
-    def _trend_buckets(self) -> list[Bucket]:
-        """Per display bucket sums, oldest first."""
+    def _sum_buckets(self) -> list[Bucket]:
+        """Per display bucket sums, oldest first (under the store's lock)."""
         result = [Bucket() for _ in range(self.buckets)]
         if self.start is None:
             return result
-        with self.store.lock:
-            tier = self.agg.series.tier_for(self.width, self.start, self.as_of)  # type: ignore[arg-type]
-            first = int(self.start // tier.width)
-            last = int(self.end // tier.width)  # type: ignore[operator]
-            per = self.width // tier.width
-            for key, bucket in tier.range(first, last):
-                index = (key - first) // per
-                if 0 <= index < len(result):
-                    result[index].merge(bucket)
+        tier = self.agg.series.tier_for(self.width, self.start, self.as_of)  # type: ignore[arg-type]
+        first = int(self.start // tier.width)
+        last = int(self.end // tier.width)  # type: ignore[operator]
+        per = self.width // tier.width
+        for key, bucket in tier.range(first, last):
+            index = (key - first) // per
+            if 0 <= index < len(result):
+                result[index].merge(bucket)
         return result
 
     @cached_property
     def totals(self) -> list[int]:
         """Every metric summed over the window (all-time totals for window 'all')."""
-        if self.window.seconds is None:
-            with self.store.lock:
-                return list(self.agg.totals)
+        if self._all_time is not None:
+            return self._all_time.totals
         sums = [0] * Metric.COUNT
         for bucket in self._trend_buckets:
             for index, n in enumerate(bucket.values):
@@ -240,8 +246,7 @@ class Query:
         cache = self._events_cache
         if kinds in cache:
             return cache[kinds]
-        with self.store.lock:
-            lanes = [list(self.agg.by_kind[kind]) for kind in kinds if kind in self.agg.by_kind]
+        lanes = [self._lanes[kind] for kind in kinds if kind in self._lanes]
         start = self.start
         if start is None:
             found: list[Event] = []
@@ -252,10 +257,8 @@ class Query:
 
     @cached_property
     def _all_events(self) -> list[Event]:
-        with self.store.lock:
-            ring = list(self.agg.ring)
         start = self.start
-        return [] if start is None else [e for e in ring if e.time >= start]
+        return [] if start is None else [e for e in self._ring if e.time >= start]
 
     def all_events(self) -> list[Event]:
         """Every retained event in the window, in arrival order."""
@@ -283,10 +286,8 @@ class Query:
         if name in cache:
             return cache[name]
         dimension = DIMENSIONS[name]
-        if self.window.seconds is None and not self.exact:
-            with self.store.lock:
-                sketch = self.agg.sketches[name]
-                result = Counts(dict(sketch.counts), sketch.exact)
+        if self._all_time is not None and self._all_time.sketches is not None:
+            result = self._all_time.sketches[name]
         else:
             counts: dict[str, int] = {}
             _count_elements(counts, dimension.all_keys(self.events(dimension.kinds)))
@@ -313,12 +314,11 @@ class Query:
         """Per reporting MTA: how many deliveries it reported, and the processing-time quantiles
         of those that have a time (None when none has), busiest first."""
         rows: list[MtaRow] = []
-        if self.window.seconds is None and not self.exact:
-            with self.store.lock:
-                for name, reported in self.agg.mta.items():
-                    latency = reported.latency
-                    p50, p95, p99 = latency.quantiles((0.5, 0.95, 0.99))
-                    rows.append(MtaRow(name, reported.count, p50, p95, p99, float(latency.max) if latency.count else None))
+        if self._all_time is not None and self._all_time.mta is not None:
+            for name, reported in self._all_time.mta.items():
+                latency = reported.latency
+                p50, p95, p99 = latency.quantiles((0.5, 0.95, 0.99))
+                rows.append(MtaRow(name, reported.count, p50, p95, p99, float(latency.max) if latency.count else None))
         else:
             for name, (count, values) in self._exact_mtas.items():
                 rows.append(
@@ -345,10 +345,9 @@ class Query:
                 "max": float(values[-1]) if values else None,
             }
         merged = LatencyHistogram()
-        if self.window.seconds is None:
-            with self.store.lock:
-                for reported in self.agg.mta.values():
-                    merged.merge(reported.latency)
+        if self._all_time is not None and self._all_time.mta is not None:
+            for reported in self._all_time.mta.values():
+                merged.merge(reported.latency)
         else:
             for bucket in self._trend_buckets:
                 if bucket.latency is not None:
@@ -369,14 +368,28 @@ class Query:
         threshold = self.outlier_threshold(fixed_ms)
         if threshold is None:
             return []
-        if self.window.seconds is None and not self.exact:
-            with self.store.lock:
-                pool = [event for _, _, event in self.agg.slowest]
+        if self._all_time is not None and self._all_time.slowest is not None:
+            pool = self._all_time.slowest
         else:
             pool = self.events((k.DELIVERY,))
         slow = [e for e in pool if e.processing_ms is not None and e.processing_ms > threshold]
         slow.sort(key=lambda e: (-(e.processing_ms or 0), e.seq))
         return slow[:n]
+
+
+class _AllTime:
+    """Window "all": the all-time totals, and while the ring no longer holds every event, the
+    all-time counters that answer for it (copied: ingest keeps updating the originals)."""
+
+    def __init__(self, agg: Aggregates, exact: bool) -> None:
+        self.totals = list(agg.totals)
+        self.sketches: dict[str, Counts] | None = None
+        self.mta: dict[str, MtaDeliveries] | None = None
+        self.slowest: list[Event] | None = None
+        if not exact:
+            self.sketches = {name: Counts(dict(sketch.counts), sketch.exact) for name, sketch in agg.sketches.items()}
+            self.mta = {name: reported.copy() for name, reported in agg.mta.items()}
+            self.slowest = [event for _, _, event in agg.slowest]
 
 
 _TIME = attrgetter("time")

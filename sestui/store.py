@@ -88,6 +88,11 @@ class MtaDeliveries:
         self.count += other.count
         self.latency.merge(other.latency)
 
+    def copy(self) -> MtaDeliveries:
+        copy = MtaDeliveries()
+        copy.merge(self)
+        return copy
+
 
 class Aggregates:
     """Incremental aggregates over a stream of events, and the ring of those still retained."""

@@ -10,6 +10,7 @@ from factory import BASE, bounce, jsonl
 from helpers import ingest
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.ui.app import TABS
+from sestui.ui.format import full_time
 from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
@@ -184,6 +185,27 @@ async def test_pause_freezes_the_tables_while_ingest_continues():
         after = cells(table(app, "t-bounce_domains"))
         assert after[0][:2] == ["paused.example", "50"]
         assert "PAUSED" not in app.sub_title
+
+
+async def test_a_drilldown_lists_the_events_its_table_counted_as_of_the_header():
+    store = sample_store()
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.pause()
+        as_of = store.as_of
+        shown = dict((row[0], row[1]) for row in cells(table(app, "t-kinds")))
+        # Arriving after the redraw, before the next one: newer than what the screen shows.
+        ingest(jsonl([bounce(as_of + 1 + i, f"late{i}@late.example") for i in range(3)]), store=store)
+        kinds = table(app, "t-kinds")
+        kinds.move_cursor(row=[row[0] for row in cells(kinds)].index("Bounce"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        listed = app.screen.query_one(EventLog).events
+        assert f"as of {full_time(as_of)}" in app.sub_title
+        assert listed and max(e.time for e in listed) <= as_of
+        assert f"{len(listed):,}" == shown["Bounce"] and f"{shown['Bounce']} events" in app.screen.title_text
 
 
 async def test_help_and_input_screens_open_and_close():

@@ -200,7 +200,7 @@ class SestuiApp(App[None]):
                     self._refresh_panel()
                 elif not self._gathering:
                     self._query_key = key
-                    self._gather_in_thread(Query(self.store, self.window))
+                    self._gather_in_thread(self.window)
         self._refresh_chrome(events)
         self.tick_seconds_log.append(time.perf_counter() - started)
 
@@ -213,8 +213,9 @@ class SestuiApp(App[None]):
             with self.batch_update():
                 panel.refresh_data(self.current)
 
-    def _gather_in_thread(self, query: Query) -> None:
-        """Live ticks: build the visible tab's data in a worker thread, apply it when ready."""
+    def _gather_in_thread(self, window: Window) -> None:
+        """Live ticks: read the store and build the visible tab's data in a worker thread, apply
+        it when ready."""
         panel = self.active_panel
         if panel is None:
             return
@@ -223,6 +224,7 @@ class SestuiApp(App[None]):
         def gather() -> None:
             started = time.perf_counter()
             try:
+                query = Query(self.store, window)
                 updates = panel.gather(query)
             except Exception:
                 self.call_from_thread(self._gather_failed)
@@ -309,7 +311,7 @@ class SestuiApp(App[None]):
             return
         with self.store.lock:
             self._query_key = (self.store.version, self.window.name)
-        self._gather_in_thread(Query(self.store, self.window))
+        self._gather_in_thread(self.window)
 
     def _focus_panel(self, only_if_unfocused: bool = False) -> None:
         if only_if_unfocused and self.focused is not None:
