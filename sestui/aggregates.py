@@ -52,6 +52,13 @@ class TopCounter:
         self.dropped += sum(n for _, n in gone)
         self.error = max(self.error, max((n for _, n in gone), default=0))
 
+    def copy(self) -> TopCounter:
+        copy = TopCounter(self.capacity)
+        copy.counts = dict(self.counts)
+        copy.error = self.error
+        copy.dropped = self.dropped
+        return copy
+
     def top(self, n: int) -> list[tuple[str, int]]:
         """The n largest, count descending then key ascending."""
         return top_items(self.counts, n)
@@ -186,6 +193,12 @@ class Bucket:
         self.values = [0] * Metric.COUNT
         self.latency: LatencyHistogram | None = None
 
+    def copy(self) -> Bucket:
+        copy = Bucket.__new__(Bucket)
+        copy.values = self.values.copy()
+        copy.latency = None if self.latency is None else self.latency.copy()
+        return copy
+
     def merge(self, other: Bucket) -> None:
         values = self.values
         for index, n in enumerate(other.values):
@@ -206,6 +219,11 @@ class Tier:
         self.width = width
         self.retention = retention
         self.buckets: dict[int, Bucket] = {}
+
+    def copy(self) -> Tier:
+        copy = Tier(self.width, self.retention)
+        copy.buckets = {key: bucket.copy() for key, bucket in self.buckets.items()}
+        return copy
 
     def merge(self, start: float, bucket: Bucket, as_of: float) -> None:
         if start < as_of - self.retention:
@@ -262,6 +280,11 @@ class Series:
             start = key * FINE
             for tier in self.tiers:
                 tier.merge(start, bucket, as_of)
+
+    def copy(self) -> Series:
+        copy = Series.__new__(Series)
+        copy.tiers = [tier.copy() for tier in self.tiers]
+        return copy
 
     def add(self, other: Series) -> None:
         """Add another series bucket by bucket (the caller prunes afterwards)."""

@@ -22,7 +22,7 @@ from .dimensions import DIMENSIONS, GROUPS, value_key
 from .events import Event
 
 if TYPE_CHECKING:
-    from .store import Aggregates, MtaDeliveries, Store
+    from .store import Aggregates, MtaDeliveries, Snapshot, Store
 
 TARGET_BUCKETS = 60
 # AWS account-review thresholds: (warning, at risk).
@@ -119,7 +119,7 @@ class Query:
     built shows up in it, and its counts and event lists agree with its "as of".
     """
 
-    def __init__(self, store: Store, window: Window, top: int = 10) -> None:
+    def __init__(self, store: Store | Snapshot, window: Window, top: int = 10) -> None:
         self.store = store
         self.window = window
         self.top = top

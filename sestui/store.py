@@ -15,7 +15,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
 
 from . import events as k
 from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
@@ -212,6 +213,20 @@ class Aggregates:
             elif ms > slowest[0][0]:
                 heapq.heapreplace(slowest, (ms, event.seq, event))
 
+    def frozen(self) -> Aggregates:
+        """A copy that events added later leave unchanged (the events themselves are shared)."""
+        copy = Aggregates.__new__(Aggregates)
+        copy.__dict__.update(self.__dict__)
+        copy.ring = self.ring.copy()
+        copy.by_kind = {kind: lane.copy() for kind, lane in self.by_kind.items()}
+        copy.other = self.other.copy()
+        copy.series = self.series.copy()
+        copy.totals = self.totals.copy()
+        copy.sketches = {name: sketch.copy() for name, sketch in self.sketches.items()}
+        copy.mta = {name: histogram.copy() for name, histogram in self.mta.items()}
+        copy.slowest = self.slowest.copy()
+        return copy
+
     def detached(self) -> Aggregates:
         """Everything but the retained events, to send to another process."""
         copy = Aggregates.__new__(Aggregates)
@@ -286,6 +301,54 @@ class PartSummary:
     aggregates: Aggregates  # without the retained events
     retained: int
     notes: list[str]
+
+
+def matching(
+    ring: list[Event],
+    match: Callable[[Event], bool],
+    as_of: float,
+    evicted: int,
+    evicted_max: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> Aggregates:
+    """Aggregates of the events of a ring that match a filter (the filtered view of a ring that
+    has lost `evicted` events, the newest of them at `evicted_max`)."""
+    view = Aggregates()
+    step = 10_000
+    for start in range(0, len(ring), step):
+        chunk = [e for e in ring[start : start + step] if match(e)]
+        if chunk:
+            view.add(chunk, as_of)
+        if progress is not None:
+            progress(min(start + step, len(ring)), len(ring))
+    # What the main ring had already lost is lost to the view too.
+    view.evicted = evicted
+    view.evicted_max_time = evicted_max
+    return view
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Snapshot:
+    """The store's aggregates and "as of" at one moment, left unchanged by later events: what a
+    paused display shows. `Query` reads it as it reads a store (nothing writes it, so its lock
+    is a no-op)."""
+
+    main: Aggregates
+    view: Aggregates | None
+    as_of: float | None
+    version: int
+    lock: AbstractContextManager[object] = nullcontext()
+
+    @property
+    def active(self) -> Aggregates:
+        return self.view if self.view is not None else self.main
+
+    def filtered(self, match: Callable[[Event], bool] | None) -> Snapshot:
+        """The same moment under another filter (None: without one)."""
+        if match is None:
+            return replace(self, view=None)
+        main = self.main
+        return replace(self, view=matching(list(main.ring), match, self.as_of or 0.0, main.evicted, main.evicted_max_time))
 
 
 class Store:
@@ -474,17 +537,7 @@ class Store:
             as_of = self.as_of or 0.0
             evicted = self.main.evicted
             evicted_max = self.main.evicted_max_time
-        view = Aggregates()
-        step = 10_000
-        for start in range(0, len(ring), step):
-            chunk = [e for e in ring[start : start + step] if match(e)]
-            if chunk:
-                view.add(chunk, as_of)
-            if progress is not None:
-                progress(min(start + step, len(ring)), len(ring))
-        # What the main ring had already lost is lost to the view too.
-        view.evicted = evicted
-        view.evicted_max_time = evicted_max
+        view = matching(ring, match, as_of, evicted, evicted_max, progress)
         with self.lock:
             # Events that arrived during the rebuild: feed those newer than the copy.
             last_seq = ring[-1].seq if ring else 0
@@ -498,6 +551,12 @@ class Store:
             self.view = view
             self.view_match = match
             self.version += 1
+
+    def snapshot(self) -> Snapshot:
+        """The store as it is now, for a display that must not move (pause)."""
+        with self.lock:
+            view = None if self.view is None else self.view.frozen()
+            return Snapshot(self.main.frozen(), view, self.as_of, self.version)
 
     def touch(self) -> None:
         """Mark a change that is not an event (source state, progress, notes)."""

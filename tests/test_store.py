@@ -168,6 +168,31 @@ def test_filtered_view_rebuilds_from_the_ring_then_follows_new_events():
     assert q(store).counts() == q(ingest(jsonl(records))).counts()
 
 
+def answers(query: Query) -> tuple[object, ...]:
+    return (
+        query.as_of, query.counts(), query.rates(), query.trend(0), query.latency_trend(), query.mta_stats(),
+        [e.seq for e in query.all_events()], [e.seq for e in query.outliers()], query.ranked("bounce_domains"),
+    )
+
+
+def test_a_snapshot_answers_as_the_store_did_whatever_arrives_later():
+    records = mixed(3000)
+    late = records[::2]  # every kind, at times across the span: older buckets change too
+    store, before = ingest(jsonl(records[1::2]), max_events=1000), ingest(jsonl(records[1::2]), max_events=1000)
+    store.set_filter(compile_filter("-kind:Send"))
+    before.set_filter(compile_filter("-kind:Send"))
+    snapshot = store.snapshot()
+    ingest(jsonl(late), store=store)  # also evicts most of the snapshot's ring from the store's
+    for name in ("1h", "24h", "all"):
+        assert answers(Query(snapshot, WINDOWS_BY_NAME[name])) == answers(q(before, name))
+    unfiltered = snapshot.filtered(None)
+    before.set_filter(None)
+    assert answers(Query(unfiltered, WINDOWS_BY_NAME["all"])) == answers(q(before))
+    bounces = compile_filter("kind:Bounce")
+    before.set_filter(bounces)
+    assert answers(Query(unfiltered.filtered(bounces), WINDOWS_BY_NAME["24h"])) == answers(q(before, "24h"))
+
+
 def test_heavy_hitter_counter_is_bounded_and_keeps_the_heavy_hitters():
     counter = TopCounter(capacity=100)
     rng = random.Random(1)

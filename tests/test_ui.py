@@ -187,6 +187,43 @@ async def test_pause_freezes_the_tables_while_ingest_continues():
         assert "PAUSED" not in app.sub_title
 
 
+async def test_pause_holds_every_view_at_the_moment_of_pausing():
+    store, reference = sample_store(), sample_store()  # the reference never gets the new events
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("p")
+        await pilot.pause()
+        as_of = store.as_of
+        ingest(jsonl([bounce(as_of + 1 + i, f"x{i}@paused.example") for i in range(50)]), store=store)
+        app.tick()
+        await pilot.press("2", "w")  # a tab first opened while paused, then another window
+        await pilot.pause()
+        seven_days = Query(reference, WINDOWS_BY_NAME["7d"])
+        assert cells(table(app, "t-bounce_domains")) == ranking_cells(seven_days, "bounce_domains")
+        assert f"as of {full_time(as_of)}" in app.sub_title and "PAUSED · 50 new" in app.sub_title
+        await pilot.press("enter")  # a drilldown
+        await pilot.pause()
+        listed = app.screen.query_one(EventLog).events
+        assert listed and max(e.time for e in listed) <= as_of
+        await pilot.press("escape", "7")  # the Events tab
+        await pilot.pause()
+        shown = app.query_one("#event-log", EventLog).events
+        assert shown == seven_days.newest_first()
+        await pilot.press("enter")  # an event's detail and its message's timeline
+        await pilot.pause()
+        assert app.screen.event is shown[0] and all(e.time <= as_of for _, e in app.screen.timeline)
+        await pilot.press("escape", "f", *"kind:Bounce", "enter")  # a filter, applied to the paused data
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        bounces = app.query_one("#event-log", EventLog).events
+        assert bounces == seven_days.recent("Bounce", 10_000) and f"as of {full_time(as_of)}" in app.sub_title
+        await pilot.press("p")
+        await pilot.pause()
+        assert "PAUSED" not in app.sub_title and store.as_of > as_of
+        assert app.query_one("#event-log", EventLog).events[0].recipients == ("x49@paused.example",)
+
+
 async def test_a_drilldown_lists_the_events_its_table_counted_as_of_the_header():
     store = sample_store()
     app = sample_app(store)

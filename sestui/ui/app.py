@@ -27,7 +27,7 @@ from ..filters import FilterError, add_terms, compile_filter
 from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
-from ..store import Store
+from ..store import Snapshot, Store
 from .format import count, count_events, full_time
 from .safe import plain
 from .screens.detail import DetailScreen
@@ -111,10 +111,10 @@ class SestuiApp(App[None]):
         self.follower = follower
         self.auto_tick = auto_tick
         self.tick_seconds = tick_seconds
-        self.paused = False
+        self.frozen: Snapshot | None = None  # while paused: the store as of the pause
         self.paused_events = 0
         self.current: Query | None = None
-        self._query_key: tuple[int, str] | None = None
+        self._query_key: tuple[object, str] | None = None
         self._rates: deque[tuple[float, int]] = deque(maxlen=32)
         self.tick_seconds_log: deque[float] = deque(maxlen=256)  # UI-thread time of recent redraws
         self.gather_seconds_log: deque[float] = deque(maxlen=256)  # worker time building them
@@ -183,6 +183,15 @@ class SestuiApp(App[None]):
 
     # -- the tick -------------------------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        return self.frozen is not None
+
+    @property
+    def source(self) -> Store | Snapshot:
+        """What the views show: the store, or while paused the store as of the pause."""
+        return self.frozen if self.frozen is not None else self.store
+
     def tick(self) -> None:
         """Read the store once and redraw what is visible."""
         started = time.perf_counter()
@@ -191,12 +200,12 @@ class SestuiApp(App[None]):
             events = self.store.stats.events
         now = self.clock()
         self._rates.append((now, events))
-        if not self.paused and self.screen is self.screen_stack[0]:
-            key = (version, self.window.name)
+        if self.screen is self.screen_stack[0]:
+            key = (version if self.frozen is None else self.frozen, self.window.name)
             if key != self._query_key or self.current is None:
-                if not self.auto_tick:
+                if not self.auto_tick or self.paused:  # a snapshot is quick to read: no worker
                     self._query_key = key
-                    self.current = Query(self.store, self.window)
+                    self.current = Query(self.source, self.window)
                     self._refresh_panel()
                 elif not self._gathering:
                     self._query_key = key
@@ -208,8 +217,8 @@ class SestuiApp(App[None]):
         """Redraw the visible tab now, on this thread (tab switches, tests)."""
         panel = self.active_panel
         if panel is not None:
-            if self.current is None or self.current.window != self.window:
-                self.current = Query(self.store, self.window)
+            if self.current is None or self.current.window != self.window or self.current.store is not self.source:
+                self.current = Query(self.source, self.window)
             with self.batch_update():
                 panel.refresh_data(self.current)
 
@@ -338,16 +347,18 @@ class SestuiApp(App[None]):
     def set_window(self, window: Window) -> None:
         self.window = window
         self._query_key = None
-        if not self.paused:
-            self.tick()
+        self.tick()
         self.notify(f"Window: {window.name}", timeout=1.5)
 
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
-        with self.store.lock:
-            self.paused_events = self.store.stats.events
-        if not self.paused:
-            self._query_key = None
+        """Pause: every view (any tab, window, drilldown) shows the store as of now until resumed."""
+        if self.frozen is None:
+            with self.store.lock:
+                self.frozen = self.store.snapshot()
+                self.paused_events = self.store.stats.events
+        else:
+            self.frozen = None
+        self._query_key = None
         self.tick()
 
     # -- drilldown ------------------------------------------------------------------------
@@ -375,7 +386,7 @@ class SestuiApp(App[None]):
         self.open_detail([self._tab_title()], message.event)
 
     def open_drill(self, trail: list[str], title: str, key: str, terms: list[str]) -> None:
-        query = self.current or Query(self.store, self.window)
+        query = self.current or Query(self.source, self.window)
         try:
             match = compile_filter(" ".join(terms), self.locate)
         except FilterError as exc:
@@ -388,13 +399,15 @@ class SestuiApp(App[None]):
         self.push_screen(EventsScreen(trail, heading, terms, events))
 
     def open_detail(self, trail: list[str], event: Event) -> None:
-        with self.store.lock:
-            ring = list(self.store.main.ring)
+        source = self.source
+        with source.lock:
+            ring = list(source.main.ring)  # a message's timeline looks past the filter
         self.push_screen(DetailScreen(trail, event, ring))
 
     def _event_by_seq(self, seq: int) -> Event | None:
-        with self.store.lock:
-            return next((e for e in reversed(self.store.main.ring) if e.seq == seq), None)
+        source = self.source
+        with source.lock:
+            return next((e for e in reversed(source.main.ring) if e.seq == seq), None)
 
     def _tab_title(self) -> str:
         active = self.main("#tabs", TabbedContent).active
@@ -435,20 +448,26 @@ class SestuiApp(App[None]):
                 self.call_from_thread(self._show_progress, done, total)
 
         self.store.set_filter(match, progress)
-        self.call_from_thread(self._filter_applied, text, time.perf_counter() - started)
+        frozen = self.frozen
+        # A paused display stays at its moment, now under this filter.
+        refiltered = frozen.filtered(match) if frozen is not None else None
+        self.call_from_thread(self._filter_applied, text, time.perf_counter() - started, frozen, refiltered)
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.main("#backfill", ProgressBar)
         bar.display = True
         bar.update(total=total, progress=done)
 
-    def _filter_applied(self, text: str, seconds: float) -> None:
+    def _filter_applied(self, text: str, seconds: float, frozen: Snapshot | None, refiltered: Snapshot | None) -> None:
+        if refiltered is not None and self.frozen is frozen:
+            self.frozen = refiltered
         self._query_key = None
         self.current = None
         self._refresh_panel()
         self.tick()
-        with self.store.lock:
-            matched = len(self.store.active.ring)
+        source = self.source
+        with source.lock:
+            matched = len(source.active.ring)
         self.notify(f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match", timeout=3, markup=False)
 
     def _close_filter_bar(self) -> None:
@@ -464,6 +483,8 @@ class SestuiApp(App[None]):
             return
         self.filter_text = ""
         self.store.set_filter(None)
+        if self.frozen is not None:
+            self.frozen = self.frozen.filtered(None)
         self._query_key = None
         self.current = None
         self._refresh_panel()
