@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Static, TabbedContent
@@ -266,6 +268,34 @@ async def test_help_and_input_screens_open_and_close():
         assert isinstance(app.screen, StatusScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, StatusScreen)
+
+
+async def test_the_input_screen_follows_the_input_and_holds_while_paused():
+    store = sample_store()
+    app = sample_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+
+        def shown(name: str) -> str:
+            found = (re.search(rf"│ {name} +([\d,]+) ", line) for line in screen_lines(app))
+            return next(m.group(1) for m in found if m)
+
+        app.tick()
+        events, not_json = store.stats.events, store.stats.skipped["not_json"]
+        await pilot.press("s")
+        await pilot.pause()
+        assert (shown("events"), shown("not_json")) == (f"{events:,}", f"{not_json:,}")
+        ingest(jsonl([bounce(BASE + i) for i in range(5)]) + b"START RequestId: x\n", store=store)
+        app.tick()
+        await pilot.pause()
+        assert (shown("events"), shown("not_json")) == (f"{events + 5:,}", f"{not_json + 1:,}")
+        await pilot.press("escape", "p", "s")  # opened while paused: as of the pause, and it stays so
+        ingest(jsonl([bounce(BASE + i) for i in range(7)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert shown("events") == f"{events + 5:,}" and "as of the pause" in str(app.screen.query_one("#status-body").border_title)
+        await pilot.press("escape", "p", "s")
+        await pilot.pause()
+        assert shown("events") == f"{events + 12:,}"
 
 
 async def test_tab_moves_focus_between_the_tables_of_a_tab():

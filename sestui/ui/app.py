@@ -33,7 +33,7 @@ from .safe import plain
 from .screens.detail import DetailScreen
 from .screens.events import EventsScreen
 from .screens.help import HelpScreen
-from .screens.status import StatusScreen
+from .screens.status import Accounting, StatusScreen
 from .widgets.eventlog import EventLog
 from .widgets.panels import (
     BouncesPanel,
@@ -112,6 +112,7 @@ class SestuiApp(App[None]):
         self.auto_tick = auto_tick
         self.tick_seconds = tick_seconds
         self.frozen: Snapshot | None = None  # while paused: the store as of the pause
+        self.frozen_input: Accounting | None = None  # and its input accounting (the `s` screen)
         self.paused_events = 0
         self.current: Query | None = None
         self._query_key: tuple[object, str] | None = None
@@ -210,6 +211,8 @@ class SestuiApp(App[None]):
                 elif not self._gathering:
                     self._query_key = key
                     self._gather_in_thread(self.window)
+        elif isinstance(self.screen, StatusScreen):
+            self.screen.show(self.input_accounting(), self.paused)
         self._refresh_chrome(events)
         self.tick_seconds_log.append(time.perf_counter() - started)
 
@@ -355,9 +358,10 @@ class SestuiApp(App[None]):
         if self.frozen is None:
             with self.store.lock:
                 self.frozen = self.store.snapshot()
+                self.frozen_input = Accounting.read(self.store)
                 self.paused_events = self.store.stats.events
         else:
-            self.frozen = None
+            self.frozen = self.frozen_input = None
         self._query_key = None
         self.tick()
 
@@ -546,7 +550,11 @@ class SestuiApp(App[None]):
         self.push_screen(HelpScreen(sections))
 
     def action_status(self) -> None:
-        self.push_screen(StatusScreen(self.store))
+        self.push_screen(StatusScreen(self.input_accounting(), self.paused))
+
+    def input_accounting(self) -> Accounting:
+        """What the `s` screen shows: the input now, or while paused as of the pause."""
+        return self.frozen_input if self.frozen_input is not None else Accounting.read(self.store)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette commands; `screen` is the one the palette was opened over."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,25 +33,52 @@ REASONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Accounting:
+    """What the screen shows, read at one moment."""
+
+    stats: dict[str, object]
+    sources: list[tuple[str, str, int, int, str | None]]  # path, state, offset, size, error
+    notes: list[str]
+
+    @classmethod
+    def read(cls, store: Store) -> Accounting:
+        with store.lock:
+            sources = [(s.path, s.state, s.offset, s.size, s.error) for s in store.sources]  # type: ignore[attr-defined]
+            return cls(store.stats.as_dict(), sources, list(store.notes))
+
+
 class StatusScreen(ModalScreen[None]):
+    """Redrawn by the app's tick while open (`show`), so the numbers keep moving with the input."""
+
     BINDINGS = [Binding("escape,s,q", "dismiss", "Close")]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, accounting: Accounting, paused: bool) -> None:
         super().__init__()
-        self.store = store
+        self.accounting = accounting
+        self.paused = paused
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="status-body"):
-            yield Static(self.body())
+            yield Static(self.body(), id="status-text")
 
     def on_mount(self) -> None:
-        self.query_one("#status-body").border_title = "Input accounting · Esc to close"
+        self._set_title()
+
+    def show(self, accounting: Accounting, paused: bool) -> None:
+        if accounting != self.accounting:
+            self.accounting = accounting
+            self.query_one("#status-text", Static).update(self.body())
+        if paused != self.paused:
+            self.paused = paused
+            self._set_title()
+
+    def _set_title(self) -> None:
+        when = " · as of the pause" if self.paused else ""
+        self.query_one("#status-body").border_title = f"Input accounting{when} · Esc to close"
 
     def body(self) -> RichTable:
-        with self.store.lock:
-            stats = self.store.stats.as_dict()
-            sources = [(s.path, s.state, s.offset, s.size, s.error) for s in self.store.sources]  # type: ignore[attr-defined]
-            notes = list(self.store.notes)
+        stats, sources, notes = self.accounting.stats, self.accounting.sources, self.accounting.notes
         grid = RichTable.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(justify="right")
