@@ -450,6 +450,7 @@ class Follower:
         self.store = store
         self.options = options
         self.clock = clock
+        # Replaced, never changed in place: other threads read it (statuses) while this one scans.
         self.files: dict[str, FileFollower] = {}
         self.streams: list[StreamReader] = []
         self._stdin_fd = stdin_fd
@@ -484,7 +485,9 @@ class Follower:
 
     @property
     def statuses(self) -> list[SourceStatus]:
-        return [f.status for f in self.files.values()] + [s.status for s in self.streams]
+        """Safe from any thread: reads one version of `files`."""
+        files = self.files
+        return [f.status for f in files.values()] + [s.status for s in self.streams]
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -510,6 +513,7 @@ class Follower:
 
     def _scan(self) -> None:
         """Pick up paths that appeared under globs and directories; restart watchers if needed."""
+        added: dict[str, FileFollower] = {}
         for index, target in enumerate(self.targets):
             if target.kind == "stdin":
                 continue
@@ -523,9 +527,11 @@ class Follower:
                         self._add_stream(path, None)
                         continue
                 from_end = self._initial and self.options.from_end and os.path.exists(path)
-                self.files[path] = FileFollower(path, self.store, self.options, from_end, self.inodes)
+                added[path] = FileFollower(path, self.store, self.options, from_end, self.inodes)
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
+        if added:
+            self.files = {**self.files, **added}
         self._watch()
 
     def _paths(self, index: int, target: Target) -> list[str]:
@@ -536,7 +542,7 @@ class Follower:
             waited = self.files.get(target.arg)
             if waited is not None and waited.idle:
                 waited.close()
-                del self.files[target.arg]
+                self.files = {path: f for path, f in self.files.items() if path != target.arg}
             return walk(target.arg)
         if target.kind == "dir":
             # Missing at start: waited for like a file. A directory that went away is just empty.

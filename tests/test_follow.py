@@ -17,7 +17,7 @@ import pytest
 
 from factory import BASE, delivery, jsonl, send
 from sestui.paths import classify
-from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Options
+from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Options, SourceStatus
 from sestui.store import Store
 
 GRACE = 0.5
@@ -294,6 +294,30 @@ def test_a_directory_that_does_not_exist_yet_is_waited_for_then_followed(tmp_pat
     assert sorted(s.path for s in r.follower.statuses) == [os.path.join(later, "a.jsonl"), os.path.join(later, "deeper", "b.jsonl")]
     assert {s.state for s in r.follower.statuses} == {FOLLOWING}
     assert len(r.store.notes) == 1
+
+
+def test_sources_can_be_listed_while_the_follow_thread_finds_new_files(tmp_path):
+    """`report --follow` lists the sources from its own thread while the follow thread adds
+    files (and drops waited-for paths): a listing never sees the set of files change under it."""
+    (tmp_path / "a.jsonl").write_bytes(lines(1))
+    follower = Follower([classify(str(tmp_path))], Store(clock=lambda: BASE), Options())
+    follower._scan()
+
+    class ScannedMeanwhile:
+        """A source whose status is read just as the follow thread scans and finds b.jsonl."""
+
+        @property
+        def status(self) -> SourceStatus:
+            (tmp_path / "b.jsonl").write_bytes(lines(1))
+            follower._scan()
+            return SourceStatus("meanwhile", FOLLOWING)
+
+    follower.files["meanwhile"] = ScannedMeanwhile()  # type: ignore[assignment]
+    try:
+        assert [s.path for s in follower.statuses] == [str(tmp_path / "a.jsonl"), "meanwhile"]
+        assert [s.path for s in follower.statuses][-1] == str(tmp_path / "b.jsonl")
+    finally:
+        follower.stop()
 
 
 def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
