@@ -7,7 +7,8 @@ thread of their own (their reads block). Files are identified by (device, inode)
   append a few more lines before reopening), while the new file at the path is read from 0;
 * copy-truncate: a file that shrinks below the read offset is read again from 0;
 * deletion: the open file is drained, then the path is waited for, like `tail -F`;
-* globs and directories are rescanned, and new matches are read from their start;
+* globs and directories are rescanned, and new matches are read from their start, except a file
+  already read under another name (see `Inodes`);
 * `.gz` files are read as they grow (a writer may still be compressing or downloading them) and
   closed once they have not been modified for `Options.gzip_idle` seconds.
 
@@ -18,6 +19,7 @@ slow poll is the safety net for filesystems that send no events.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 import threading
@@ -108,61 +110,99 @@ def read_to_end(path: str, store: Store, options: Options, start: int = 0, end: 
 # -- following ------------------------------------------------------------------------------
 
 
+_HEAD_BYTES = 4096
+_TAIL_BYTES = 64
+
+
+class _Read:
+    """How far one file was read, with its first bytes and the last bytes read: appending and
+    renaming never change them, replacing the content does."""
+
+    __slots__ = ("offset", "head", "tail")
+
+    def __init__(self, fd: int, offset: int) -> None:
+        """The state of a file read up to `offset`, its bytes taken from the file itself."""
+        self.offset = offset
+        self.head = os.pread(fd, min(_HEAD_BYTES, offset), 0) if offset else b""
+        n = min(_TAIL_BYTES, offset)
+        self.tail = os.pread(fd, n, offset - n) if n else b""
+
+    def advance(self, data: bytes) -> None:
+        if len(self.head) < _HEAD_BYTES:
+            self.head += data[: _HEAD_BYTES - len(self.head)]
+        self.offset += len(data)
+        self.tail = (self.tail + data[-_TAIL_BYTES:])[-_TAIL_BYTES:]
+
+    def rewritten(self, fd: int) -> bool:
+        """The bytes before the offset are no longer those read: the file was truncated and
+        written again past the old offset between two reads (copy-truncate by a busy writer)."""
+        n = len(self.tail)
+        return n > 0 and os.pread(fd, n, self.offset - n) != self.tail
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 class Inodes:
     """Which files, by (device, inode), are open and how far each was read.
 
     A file is read once whatever names it goes by: a rotated `f.1` that a glob also matches is
-    adopted at the offset where reading `f` stopped, never read again from the start. A file is
-    remembered with its ctime, so a recycled inode number is recognized as a new file.
+    adopted at the offset where reading `f` stopped, never read again from the start, and so is
+    a finished file renamed later (logrotate renames every numbered archive at each rotation).
+    A released file is recognized by its first bytes and the bytes before its offset, which a
+    rename or an append leaves alone, so a recycled inode number holding another file is read
+    from its start.
     """
 
     def __init__(self) -> None:
         self._open: set[tuple[int, int]] = set()
-        self._done: dict[tuple[int, int], tuple[int, int]] = {}  # key -> (offset, ctime_ns)
+        # key -> (offset, digest of the first bytes, the bytes before the offset)
+        self._done: dict[tuple[int, int], tuple[int, bytes, bytes]] = {}
 
-    def claim(self, st: os.stat_result) -> int | None:
-        """Start offset for a file about to be read, or None while another reader has it."""
+    def claim(self, fd: int, st: os.stat_result) -> _Read | None:
+        """Where to read an open file from, or None while another reader has it."""
         key = (st.st_dev, st.st_ino)
         if key in self._open:
             return None
         self._open.add(key)
-        offset, ctime = self._done.pop(key, (0, -1))
-        return offset if ctime == st.st_ctime_ns and offset <= st.st_size else 0
+        offset, digest, tail = self._done.pop(key, (0, b"", b""))
+        if 0 < offset <= st.st_size:
+            again = _Read(fd, offset)
+            if again.tail == tail and _digest(again.head) == digest:
+                return again
+        return _Read(fd, 0)
 
-    def release(self, fd: int, key: tuple[int, int], offset: int) -> None:
+    def release(self, fd: int, key: tuple[int, int], read: _Read) -> None:
         self._open.discard(key)
         try:
             st = os.fstat(fd)
         except OSError:
             return
         if st.st_nlink > 0:  # still reachable under some name
-            self._done[key] = (offset, st.st_ctime_ns)
-
-
-_TAIL_BYTES = 64
+            self._done[key] = (read.offset, _digest(read.head), read.tail)
 
 
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "offset", "ingest", "moved_at", "inodes", "tail")
+    __slots__ = ("fd", "dev", "ino", "read_state", "ingest", "moved_at", "inodes")
 
-    def __init__(self, fd: int, st: os.stat_result, offset: int, ingest: StreamIngest, inodes: Inodes) -> None:
+    def __init__(self, fd: int, st: os.stat_result, read_state: _Read, ingest: StreamIngest, inodes: Inodes) -> None:
         self.fd = fd
         self.dev = st.st_dev
         self.ino = st.st_ino
-        self.offset = offset
+        self.read_state = read_state
         self.ingest = ingest
         self.inodes = inodes
         self.moved_at: float | None = None
-        # The last bytes read: appending never changes them, rewriting the file after a cut does.
-        self.tail = os.pread(fd, min(_TAIL_BYTES, offset), offset - min(_TAIL_BYTES, offset)) if offset else b""
+
+    @property
+    def offset(self) -> int:
+        return self.read_state.offset
 
     def rewritten(self) -> bool:
-        """The bytes before the offset are no longer those read: the file was truncated and
-        written again past the old offset between two reads (copy-truncate by a busy writer)."""
-        n = len(self.tail)
-        return n > 0 and os.pread(self.fd, n, self.offset - n) != self.tail
+        return self.read_state.rewritten(self.fd)
 
     def read(self, budget: int) -> int:
         """Read what is available, up to `budget` bytes; returns bytes read."""
@@ -173,15 +213,14 @@ class _Handle:
                 if total:
                     self.ingest.drain()  # caught up: a last line without newline is shown too
                 break
-            self.offset += len(data)
             total += len(data)
-            self.tail = data[-_TAIL_BYTES:] if len(data) >= _TAIL_BYTES else (self.tail + data)[-_TAIL_BYTES:]
+            self.read_state.advance(data)
             self.ingest.feed(data)
         return total
 
     def close(self) -> None:
         self.ingest.close()
-        self.inodes.release(self.fd, (self.dev, self.ino), self.offset)
+        self.inodes.release(self.fd, (self.dev, self.ino), self.read_state)
         os.close(self.fd)
 
 
@@ -263,17 +302,18 @@ class FileFollower:
             self._error(open_error(self.path, exc))
             return None
         st = os.fstat(fd)
-        offset = self.inodes.claim(st)
-        if offset is None:
+        read_state = self.inodes.claim(fd, st)
+        if read_state is None:
             os.close(fd)  # this very file is being read under another name
             return None
         if self._from_end and not self.gz:
-            offset = st.st_size
+            read_state = _Read(fd, st.st_size)
         self._from_end = False
+        offset = read_state.offset
         ingest = StreamIngest(
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
-        handle = _Handle(fd, st, offset, ingest, self.inodes)
+        handle = _Handle(fd, st, read_state, ingest, self.inodes)
         self._current = handle
         self._reported = None
         self.status.error = None
@@ -305,8 +345,7 @@ class FileFollower:
             handle.ingest = StreamIngest(
                 self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
             )
-            handle.offset = 0
-            handle.tail = b""
+            handle.read_state = _Read(handle.fd, 0)
             self.status.truncations += 1
             self.store.note(f"{self.path}: truncated, reading again from the start")
         try:
@@ -457,6 +496,7 @@ class Follower:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._rescan = True
+        self._last_scan = 0.0
         self._watchers: list[_Watcher] = []
         self._thread = threading.Thread(target=self._run, name="sestui-follow", daemon=True)
         self._initial = True
@@ -465,14 +505,17 @@ class Follower:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, thread: bool = True) -> None:
+        """Find the inputs, then follow them in a thread of its own, or without one (tests) in
+        the caller's calls to `step`."""
         for target in self.targets:
             if target.kind == "stdin":
                 self._add_stream("-", self._stdin_fd if self._stdin_fd is not None else os.dup(0))
         self._scan()
         self._initial = False
         self._publish()
-        self._thread.start()
+        if thread:
+            self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -491,19 +534,23 @@ class Follower:
 
     # -- the loop -------------------------------------------------------------------------
 
+    def step(self, now: float) -> bool:
+        """One round: pick up new paths when due, then read every file; True when data was read
+        (more may be waiting)."""
+        if self._rescan or now - self._last_scan >= self.options.rescan_interval:
+            self._rescan = False
+            self._last_scan = now
+            self._scan()
+        busy = False
+        for follower in list(self.files.values()):
+            busy |= follower.poll(now)
+        self._publish()
+        return busy
+
     def _run(self) -> None:
-        last_scan = self.clock()
+        self._last_scan = self.clock()
         while not self._stop.is_set():
-            now = self.clock()
-            if self._rescan or now - last_scan >= self.options.rescan_interval:
-                self._rescan = False
-                last_scan = now
-                self._scan()
-            busy = False
-            for follower in list(self.files.values()):
-                busy |= follower.poll(now)
-            self._publish()
-            if not busy:
+            if not self.step(self.clock()):
                 self.store.release_waiting()  # caught up: events without a time arrived now
                 self._wake.wait(self.options.poll_interval)
                 self._wake.clear()

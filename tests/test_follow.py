@@ -17,7 +17,7 @@ import pytest
 
 from factory import BASE, delivery, jsonl, send
 from sestui.paths import classify
-from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Options, SourceStatus
+from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Inodes, Options, SourceStatus
 from sestui.store import Store
 
 GRACE = 0.5
@@ -74,6 +74,24 @@ def run():
     yield start
     for r in runs:
         r.stop()
+
+
+@pytest.fixture
+def stepped():
+    """A Follower without its thread: the test drives it with `step(now)`, no timing involved."""
+    followers: list[Follower] = []
+
+    def start(*args: str, **options: object) -> Follower:
+        store = Store(clock=lambda: BASE + 86400)
+        followers.append(Follower([classify(a) for a in args], store, Options(rescan_interval=0, **options)))
+        followers[-1].start(thread=False)
+        return followers[-1]
+
+    yield start
+    for follower in followers:
+        follower.stop()
+        for file in follower.files.values():
+            file.close()
 
 
 def append(path: Path, data: bytes) -> None:
@@ -154,6 +172,49 @@ def test_rotation_under_a_glob_that_matches_the_rotated_name_is_not_read_twice(t
     append(tmp_path / "ses.jsonl.1", lines(10, 60))
     append(log, lines(20, 70))
     r.expect(90)
+
+
+def test_a_finished_archive_renamed_later_is_not_read_again(tmp_path, stepped):
+    """logrotate's `rotate N` with `compress` renames every numbered archive at each rotation:
+    x.1.gz becoming x.2.gz is the file already read, not a new one."""
+    (tmp_path / "ses.jsonl.1.gz").write_bytes(gzip.compress(lines(10)))
+    follower = stepped(str(tmp_path / "*.gz"))
+    follower.step(0.0)
+    follower.step(100.0)
+    assert follower.files[str(tmp_path / "ses.jsonl.1.gz")].status.state == CLOSED
+    (tmp_path / "ses.jsonl.1.gz").rename(tmp_path / "ses.jsonl.2.gz")
+    follower.step(200.0)
+    follower.step(300.0)
+    assert follower.store.stats.lines == follower.store.stats.events == 10
+
+
+def test_a_released_file_renamed_later_is_read_on_from_where_reading_stopped(tmp_path):
+    """A rotated file let go after the grace period can come back under a followed name at the
+    next rotation, with lines its writer added late: only those are new. The same inode with
+    other content (as a recycled inode number would hold) is another file, read from its start."""
+    store = Store(clock=lambda: BASE + 86400)
+    inodes = Inodes()
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    current = FileFollower(str(log), store, Options(), from_end=False, inodes=inodes)
+    current.poll(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")  # to a name nobody follows
+    current.poll(1.0)
+    current.poll(1.0 + Options().grace)  # drained, then let go
+    append(tmp_path / "ses.jsonl.1", lines(2, 10))
+    (tmp_path / "ses.jsonl.1").rename(tmp_path / "ses.jsonl.2")
+    later = FileFollower(str(tmp_path / "ses.jsonl.2"), store, Options(), from_end=False, inodes=inodes)
+    later.poll(10.0)
+    later.close()
+    assert store.stats.lines == store.stats.events == 12
+    with open(tmp_path / "ses.jsonl.2", "r+b") as f:
+        f.truncate(0)
+        f.write(lines(15, 100))
+    replaced = FileFollower(str(tmp_path / "ses.jsonl.2"), store, Options(), from_end=False, inodes=inodes)
+    replaced.poll(20.0)
+    replaced.close()
+    current.close()
+    assert store.stats.lines == store.stats.events == 27
 
 
 def test_copy_truncate(tmp_path, run):
