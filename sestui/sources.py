@@ -241,7 +241,7 @@ class FileFollower:
         self._draining: list[_Handle] = []
         self._backfill_end = 0  # size when first opened: reading below it is backfill
         self._reported: str | None = None
-        self._done = False  # a .gz file read to its end after it stopped changing
+        self._closed: tuple[int, int] | None = None  # (dev, ino) of the .gz file read to its end
         self._gz_seen: tuple[int, int] = (-1, -1)  # (size, mtime_ns) of the current .gz file
         self._gz_changed_at = 0.0  # when it last changed, on the clock of `poll`
 
@@ -252,8 +252,6 @@ class FileFollower:
 
     def poll(self, now: float, budget: int = 8 << 20) -> bool:
         """Catch up with the path; True when data was read (more may be waiting)."""
-        if self._done:
-            return False
         try:
             st: os.stat_result | None = os.stat(self.path)
         except FileNotFoundError:
@@ -261,6 +259,10 @@ class FileFollower:
         except OSError as exc:
             self._error(open_error(self.path, exc))
             return False
+        if self._closed is not None:
+            if st is None or (st.st_dev, st.st_ino) == self._closed:
+                return False
+            self._closed = None  # another file has the name now (the next rotation's archive)
         current = self._current
         if current is not None and (st is None or (st.st_dev, st.st_ino) != (current.dev, current.ino)):
             current.moved_at = now
@@ -281,6 +283,11 @@ class FileFollower:
         elif st is None and self.status.state != ERROR:
             self._set_state(WAITING)
         return busy
+
+    @property
+    def closed(self) -> bool:
+        """A .gz file was read to its end; nothing happens until another file takes the name."""
+        return self._closed is not None
 
     @property
     def idle(self) -> bool:
@@ -320,6 +327,7 @@ class FileFollower:
         self.status.offset = offset
         self.status.size = st.st_size
         self._backfill_end = max(st.st_size, offset)
+        self._gz_seen = (-1, -1)
         self._set_state(READING if st.st_size > offset else FOLLOWING)
         return handle
 
@@ -360,7 +368,7 @@ class FileFollower:
         if self.gz and read == 0 and now - self._gz_changed_at >= self.options.gzip_idle:
             handle.close()
             self._current = None
-            self._done = True
+            self._closed = (handle.dev, handle.ino)
             self._set_state(CLOSED)
             return False
         if handle.offset >= self._backfill_end:
@@ -537,13 +545,15 @@ class Follower:
     def step(self, now: float) -> bool:
         """One round: pick up new paths when due, then read every file; True when data was read
         (more may be waiting)."""
-        if self._rescan or now - self._last_scan >= self.options.rescan_interval:
+        scan = self._rescan or now - self._last_scan >= self.options.rescan_interval
+        if scan:
             self._rescan = False
             self._last_scan = now
             self._scan()
         busy = False
         for follower in list(self.files.values()):
-            busy |= follower.poll(now)
+            if scan or not follower.closed:  # a closed file's name is looked at when names change
+                busy |= follower.poll(now)
         self._publish()
         return busy
 

@@ -188,6 +188,23 @@ def test_a_finished_archive_renamed_later_is_not_read_again(tmp_path, stepped):
     assert follower.store.stats.lines == follower.store.stats.events == 10
 
 
+def test_a_new_archive_under_the_name_of_a_closed_one_is_read(tmp_path, stepped):
+    """At the next rotation logrotate writes a new x.1.gz where the one already read was."""
+    (tmp_path / "ses.jsonl.1.gz").write_bytes(gzip.compress(lines(10)))
+    follower = stepped(str(tmp_path / "*.gz"))
+    follower.step(0.0)
+    follower.step(100.0)
+    (tmp_path / "ses.jsonl.1.gz").rename(tmp_path / "ses.jsonl.2.gz")
+    (tmp_path / "ses.jsonl.1.gz").write_bytes(gzip.compress(lines(7, 10)))
+    follower.step(200.0)
+    follower.step(300.0)
+    assert follower.store.stats.lines == follower.store.stats.events == 17
+    assert {s.path: s.state for s in follower.statuses} == {
+        str(tmp_path / "ses.jsonl.1.gz"): CLOSED,
+        str(tmp_path / "ses.jsonl.2.gz"): CLOSED,
+    }
+
+
 def test_a_released_file_renamed_later_is_read_on_from_where_reading_stopped(tmp_path):
     """A rotated file let go after the grace period can come back under a followed name at the
     next rotation, with lines its writer added late: only those are new. The same inode with
