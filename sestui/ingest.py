@@ -63,6 +63,11 @@ class StreamIngest:
             framed = self.framer.feed(data)
         self._consume(framed, self.framer.lines - lines_before, len(data))
 
+    @property
+    def gzip_complete(self) -> bool:
+        """The gzip data read so far ends where a member ends: whole, unless more members follow."""
+        return self._gzip is not None and not self._gzip.truncated and not self._failed
+
     def drain(self) -> None:
         """The reader caught up with the end of a followed file (see Framer.drain)."""
         if not self._failed:

@@ -10,7 +10,8 @@ thread of their own (their reads block). Files are identified by (device, inode)
 * globs and directories are rescanned, and new matches are read from their start, except a file
   already read under another name (see `Inodes`);
 * `.gz` files are read as they grow (a writer may still be compressing or downloading them) and
-  closed once they have not been modified for `Options.gzip_idle` seconds.
+  closed once they have not been modified for `Options.grace` seconds if they end where a gzip
+  member ends (if one grows later, it is read on), else for `Options.gzip_idle` seconds.
 
 watchfiles (inotify where available) wakes the thread within tens of milliseconds of a change; a
 slow poll is the safety net for filesystems that send no events.
@@ -66,11 +67,13 @@ class Options:
     max_record_bytes: int = 1 << 20
     max_gzip_ratio: float = 64
     from_end: bool = False
-    grace: float = 5.0  # seconds a renamed or deleted file is still read after it moved
+    # Seconds a renamed or deleted file is still read after it moved, and a complete .gz file
+    # (ending where a gzip member ends) is waited for before it is closed.
+    grace: float = 5.0
     poll_interval: float = 1.0
     rescan_interval: float = 2.0
-    # A .gz file unmodified this long is finished (or its writer died): read for the last time,
-    # and counted as truncated if it ends inside a gzip member.
+    # A .gz file ending inside a gzip member unmodified this long is finished (its writer died):
+    # read for the last time, and counted as truncated.
     gzip_idle: float = 60.0
 
 
@@ -241,7 +244,8 @@ class FileFollower:
         self._draining: list[_Handle] = []
         self._backfill_end = 0  # size when first opened: reading below it is backfill
         self._reported: str | None = None
-        self._closed: tuple[int, int] | None = None  # (dev, ino) of the .gz file read to its end
+        # (dev, ino, bytes read or -1 if it ended inside a gzip member) of the .gz file read to its end
+        self._closed: tuple[int, int, int] | None = None
         self._gz_seen: tuple[int, int] = (-1, -1)  # (size, mtime_ns) of the current .gz file
         self._gz_changed_at = 0.0  # when it last changed, on the clock of `poll`
 
@@ -260,9 +264,12 @@ class FileFollower:
             self._error(open_error(self.path, exc))
             return False
         if self._closed is not None:
-            if st is None or (st.st_dev, st.st_ino) == self._closed:
+            dev, ino, read = self._closed
+            if st is None or ((st.st_dev, st.st_ino) == (dev, ino) and not 0 <= read < st.st_size):
                 return False
-            self._closed = None  # another file has the name now (the next rotation's archive)
+            # Another file has the name now (the next rotation's archive), or a complete one grew:
+            # a writer that appends gzip members paused longer than the grace period.
+            self._closed = None
         current = self._current
         if current is not None and (st is None or (st.st_dev, st.st_ino) != (current.dev, current.ino)):
             current.moved_at = now
@@ -286,7 +293,8 @@ class FileFollower:
 
     @property
     def closed(self) -> bool:
-        """A .gz file was read to its end; nothing happens until another file takes the name."""
+        """A .gz file was read to its end: nothing happens until another file takes the name or
+        a complete one grows."""
         return self._closed is not None
 
     @property
@@ -365,12 +373,14 @@ class FileFollower:
         self.status.size = max(size, handle.offset)
         if self.gz:
             self._gz_changed(st, now)
-        if self.gz and read == 0 and now - self._gz_changed_at >= self.options.gzip_idle:
-            handle.close()
-            self._current = None
-            self._closed = (handle.dev, handle.ino)
-            self._set_state(CLOSED)
-            return False
+        if self.gz and read == 0:
+            complete = handle.ingest.gzip_complete
+            if now - self._gz_changed_at >= (self.options.grace if complete else self.options.gzip_idle):
+                handle.close()
+                self._current = None
+                self._closed = (handle.dev, handle.ino, handle.offset if complete else -1)
+                self._set_state(CLOSED)
+                return False
         if handle.offset >= self._backfill_end:
             self._set_state(FOLLOWING)
         return read > 0

@@ -425,14 +425,15 @@ IDLE = 3600.0  # a gzip writer's pause in these tests, far longer than any test 
 @pytest.mark.parametrize("cut", ["mid-member", "between members"])
 def test_a_gzip_file_still_being_written_is_read_as_it_grows(tmp_path, cut):
     """logrotate's `compress` or a download writes a .gz file while it is followed: every record
-    is read once, and a file that ends up complete is not counted as truncated."""
+    is read once, and a file that ends up complete is not counted as truncated. (Here the writer
+    pauses for less than the grace period, after which a complete file would be closed.)"""
     first, second = gzip.compress(lines(40)), gzip.compress(lines(20, 40))
     data = first + second
     split = len(first) // 2 if cut == "mid-member" else len(first)
     log = tmp_path / "ses.jsonl.1.gz"
     log.write_bytes(data[:split])
     store = Store(clock=lambda: BASE + 86400)
-    follower = FileFollower(str(log), store, Options(gzip_idle=IDLE), from_end=False)
+    follower = FileFollower(str(log), store, Options(gzip_idle=IDLE, grace=IDLE), from_end=False)
     follower.poll(0.0)
     follower.poll(IDLE / 2)
     assert follower.status.state == FOLLOWING and store.stats.skipped == {}
@@ -443,6 +444,38 @@ def test_a_gzip_file_still_being_written_is_read_as_it_grows(tmp_path, cut):
     follower.poll(IDLE * 2)
     assert follower.status.state == CLOSED
     assert (store.stats.lines, store.stats.events, store.stats.skipped) == (60, 60, {})
+
+
+def test_a_complete_gzip_file_just_written_is_closed_after_the_grace_period(tmp_path):
+    """An archive freshly checked out or copied (its mtime is now) that ends where a gzip member
+    ends is finished once unchanged for the grace period; one ending inside a member may still
+    be being written and waits for gzip_idle. If a complete one grows later (a writer appending
+    members paused), the new members are read."""
+    options = Options(grace=IDLE / 10, gzip_idle=IDLE)
+    store = Store(clock=lambda: BASE + 86400)
+    complete = tmp_path / "whole.jsonl.gz"
+    complete.write_bytes(gzip.compress(lines(5)))
+    member = gzip.compress(lines(5, 5))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(member[: len(member) // 2])
+    followers = [FileFollower(str(path), store, options, from_end=False) for path in (complete, cut)]
+
+    def poll(now: float) -> list[str]:
+        for follower in followers:
+            follower.poll(now)
+        return [follower.status.state for follower in followers]
+
+    assert poll(0.0) == [FOLLOWING, FOLLOWING]
+    assert poll(IDLE / 20) == [FOLLOWING, FOLLOWING]
+    assert poll(IDLE / 5) == [CLOSED, FOLLOWING]
+    assert poll(IDLE * 2) == [CLOSED, CLOSED]
+    assert store.stats.skipped["truncated_gzip"] == 1
+    events, skipped = store.stats.events, dict(store.stats.skipped)
+    append(complete, gzip.compress(lines(3, 100)))
+    append(cut, member[len(member) // 2 :])  # too late: it was counted as truncated
+    assert poll(IDLE * 3) == [FOLLOWING, CLOSED]
+    assert poll(IDLE * 4) == [CLOSED, CLOSED]
+    assert store.stats.events == events + 3 and store.stats.skipped == skipped
 
 
 def test_a_gzip_file_whose_writer_died_is_counted_truncated_once_it_stopped_changing(tmp_path):
