@@ -35,6 +35,7 @@ class StreamIngest:
         self._sniffed = False
         self._head = b""
         self._failed = False  # a decompression error stopped this stream
+        self._skip = 0  # decompressed bytes still to drop (see skip)
         self.error: str | None = None
 
     def feed(self, data: bytes) -> None:
@@ -56,12 +57,21 @@ class StreamIngest:
         if self._gzip is not None:
             try:
                 for piece in self._gzip.feed(data):
+                    if self._skip:
+                        dropped = min(self._skip, len(piece))
+                        self._skip -= dropped
+                        piece = piece[dropped:]
                     framed.extend(self.framer.feed(piece))
             except (BombError, zlib.error) as exc:
                 self._fail(exc, framed)
         else:
             framed = self.framer.feed(data)
         self._consume(framed, self.framer.lines - lines_before, len(data))
+
+    def skip(self, n: int) -> None:
+        """Drop the first `n` bytes the gzip data decompresses to: they were read elsewhere (the
+        plain file a .gz file is a compressed copy of)."""
+        self._skip = n
 
     @property
     def gzip_complete(self) -> bool:

@@ -9,6 +9,8 @@ thread of their own (their reads block). Files are identified by (device, inode)
 * deletion: the open file is drained, then the path is waited for, like `tail -F`;
 * globs and directories are rescanned, and new matches are read from their start, except a file
   already read under another name (see `Inodes`);
+* a `.gz` file that appears while following and is a compressed copy of a plain file read
+  (logrotate's `compress`) is read only past what was read of that file (see `Inodes`);
 * `.gz` files are read as they grow (a writer may still be compressing or downloading them) and
   closed once they have not been modified for `Options.grace` seconds if they end where a gzip
   member ends (if one grows later, it is read on), else for `Options.gzip_idle` seconds.
@@ -25,9 +27,11 @@ import os
 import stat
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .decompress import GZIP_MAGIC, BombError, GzipStream
 from .ingest import StreamIngest
 from .paths import Target, classify, split_glob, walk
 from .store import Store
@@ -121,10 +125,14 @@ class _Read:
     """How far one file was read, with its first bytes and the last bytes read: appending and
     renaming never change them, replacing the content does."""
 
-    __slots__ = ("offset", "head", "tail")
+    __slots__ = ("offset", "head", "tail", "open")
 
     def __init__(self, fd: int, offset: int) -> None:
-        """The state of a file read up to `offset`, its bytes taken from the file itself."""
+        self.open = True  # a reader has the file
+        self.seek(fd, offset)
+
+    def seek(self, fd: int, offset: int) -> None:
+        """Taken as read up to `offset`, its bytes read from the file itself."""
         self.offset = offset
         self.head = os.pread(fd, min(_HEAD_BYTES, offset), 0) if offset else b""
         n = min(_TAIL_BYTES, offset)
@@ -142,6 +150,11 @@ class _Read:
         n = len(self.tail)
         return n > 0 and os.pread(fd, n, self.offset - n) != self.tail
 
+    @property
+    def plain(self) -> bool:
+        """Its bytes are its content (not gzip data)."""
+        return bool(self.head) and not self.head.startswith(GZIP_MAGIC)
+
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
@@ -156,12 +169,16 @@ class Inodes:
     A released file is recognized by its first bytes and the bytes before its offset, which a
     rename or an append leaves alone, so a recycled inode number holding another file is read
     from its start.
+
+    What was read of plain files is also remembered by content (their first 4 KiB and how many
+    bytes were read), deleted ones included: logrotate's `compress` writes a plain file's
+    content to a new .gz file and deletes it, and those records must not be counted again.
     """
 
     def __init__(self) -> None:
         self._open: set[tuple[int, int]] = set()
-        # key -> (offset, digest of the first bytes, the bytes before the offset)
-        self._done: dict[tuple[int, int], tuple[int, bytes, bytes]] = {}
+        self._done: dict[tuple[int, int], tuple[_Read, bytes]] = {}  # key -> (read, digest of its head)
+        self._reads: set[_Read] = set()  # open ones, and plain ones let go
 
     def claim(self, fd: int, st: os.stat_result) -> _Read | None:
         """Where to read an open file from, or None while another reader has it."""
@@ -169,29 +186,103 @@ class Inodes:
         if key in self._open:
             return None
         self._open.add(key)
-        offset, digest, tail = self._done.pop(key, (0, b"", b""))
-        if 0 < offset <= st.st_size:
-            again = _Read(fd, offset)
-            if again.tail == tail and _digest(again.head) == digest:
-                return again
-        return _Read(fd, 0)
+        read, digest = self._done.pop(key, (None, b""))
+        if read is None or not _same_file(read, digest, fd, st.st_size):
+            read = _Read(fd, 0)
+        read.open = True
+        self._reads.add(read)
+        return read
+
+    def truncated(self, fd: int, read: _Read) -> _Read:
+        """The file was cut: what was read of it is history, its new content is read from 0."""
+        self._let_go(read)
+        read = _Read(fd, 0)
+        self._reads.add(read)
+        return read
 
     def release(self, fd: int, key: tuple[int, int], read: _Read) -> None:
         self._open.discard(key)
         try:
             st = os.fstat(fd)
         except OSError:
-            return
-        if st.st_nlink > 0:  # still reachable under some name
-            self._done[key] = (read.offset, _digest(read.head), read.tail)
+            st = None
+        if st is not None and st.st_nlink > 0:  # still reachable under some name
+            self._done[key] = (read, _digest(read.head))
+        self._let_go(read)
+
+    def _let_go(self, read: _Read) -> None:
+        read.open = False
+        if not read.plain:
+            self._reads.discard(read)
+            read.head = b""  # its digest identifies it; only plain content is compared
+
+    def copied(self, fd: int, max_ratio: float) -> int | None:
+        """For a .gz file that appeared while following: how many bytes of what it decompresses
+        to were read already from the plain file it is a compressed copy of, 0 if it is none;
+        None to wait while that is not known yet or that plain file is still being read."""
+        found = _decompressed_head(fd, max_ratio)
+        if found is None:
+            return 0
+        head, ended = found
+        copies = []
+        for read in self._reads:
+            if not read.plain:
+                continue
+            known = read.head
+            if head.startswith(known):
+                # A matching head ending mid-line could be the start of any similar record.
+                if len(known) == _HEAD_BYTES or known.endswith(b"\n") or (ended and len(head) == len(known)):
+                    copies.append(read)
+                elif len(head) == len(known):
+                    return None  # the same so far: wait for more
+            elif known.startswith(head):
+                if not ended:
+                    return None  # the same so far: wait for more
+                copies.append(read)  # all of it was read
+        if any(read.open for read in copies):
+            return None  # the plain file is still being read: the copy takes over where it ends
+        return max((read.offset for read in copies), default=0)
+
+
+def _same_file(read: _Read, digest: bytes, fd: int, size: int) -> bool:
+    """The open file still holds the bytes read (renamed, or appended to, since)."""
+    if not 0 < read.offset <= size or read.rewritten(fd):
+        return False
+    head = os.pread(fd, min(_HEAD_BYTES, read.offset), 0)
+    if _digest(head) != digest:
+        return False
+    read.head = head
+    return True
+
+
+def _decompressed_head(fd: int, max_ratio: float) -> tuple[bytes, bool] | None:
+    """The first 4 KiB a gzip file decompresses to (less if it holds less so far), and whether
+    its data ends there, where a gzip member ends; None if it holds no gzip data."""
+    if not GZIP_MAGIC.startswith(os.pread(fd, len(GZIP_MAGIC), 0)):
+        return None
+    stream = GzipStream(max_ratio)
+    head = b""
+    offset = 0
+    try:
+        while len(head) < _HEAD_BYTES:
+            raw = os.pread(fd, _HEAD_BYTES, offset)
+            if not raw:
+                return head, offset > 0 and not stream.truncated
+            offset += len(raw)
+            head += b"".join(stream.feed(raw))
+    except (BombError, zlib.error):
+        return None  # not a copy of anything: reading it reports the damage
+    return head[:_HEAD_BYTES], False
 
 
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "read_state", "ingest", "moved_at", "inodes")
+    __slots__ = ("fd", "dev", "ino", "read_state", "ingest", "moved_at", "inodes", "copy_check")
 
-    def __init__(self, fd: int, st: os.stat_result, read_state: _Read, ingest: StreamIngest, inodes: Inodes) -> None:
+    def __init__(
+        self, fd: int, st: os.stat_result, read_state: _Read, ingest: StreamIngest, inodes: Inodes, copy_check: bool
+    ) -> None:
         self.fd = fd
         self.dev = st.st_dev
         self.ino = st.st_ino
@@ -199,6 +290,7 @@ class _Handle:
         self.ingest = ingest
         self.inodes = inodes
         self.moved_at: float | None = None
+        self.copy_check = copy_check  # a .gz file that may be a compressed copy of one already read
 
     @property
     def offset(self) -> int:
@@ -209,6 +301,12 @@ class _Handle:
 
     def read(self, budget: int) -> int:
         """Read what is available, up to `budget` bytes; returns bytes read."""
+        if self.copy_check:
+            skip = self.inodes.copied(self.fd, self.ingest.max_gzip_ratio)
+            if skip is None:
+                return 0
+            self.copy_check = False
+            self.ingest.skip(skip)
         total = 0
         while total < budget:
             data = os.pread(self.fd, min(CHUNK, budget - total), self.offset)
@@ -231,8 +329,16 @@ class FileFollower:
     """Follows one path through rotation, truncation, deletion and re-creation."""
 
     def __init__(
-        self, path: str, store: Store, options: Options, from_end: bool, inodes: Inodes | None = None
+        self,
+        path: str,
+        store: Store,
+        options: Options,
+        from_end: bool,
+        inodes: Inodes | None = None,
+        existing: bool = False,
     ) -> None:
+        """`existing`: the path names a file present when following began, which is history and
+        read in full; any later .gz file there may be a compressed copy of one already read."""
         self.path = path
         self.inodes = inodes if inodes is not None else Inodes()
         self.store = store
@@ -240,6 +346,7 @@ class FileFollower:
         self.status = SourceStatus(path, WAITING)
         self.gz = path.endswith(".gz")
         self._from_end = from_end  # applies only to the file present at start
+        self._existing = existing
         self._current: _Handle | None = None
         self._draining: list[_Handle] = []
         self._backfill_end = 0  # size when first opened: reading below it is backfill
@@ -277,7 +384,7 @@ class FileFollower:
             self._current = current = None
             self.status.rotations += 1
         if current is None and st is not None:
-            current = self._open(st)
+            current = self._open(st, now)
         busy = False
         for handle in list(self._draining):
             busy |= handle.read(budget) > 0
@@ -302,7 +409,7 @@ class FileFollower:
         """No file is open: nothing would be lost by dropping this follower."""
         return self._current is None and not self._draining
 
-    def _open(self, st: os.stat_result) -> _Handle | None:
+    def _open(self, st: os.stat_result, now: float) -> _Handle | None:
         if stat.S_ISDIR(st.st_mode):
             # Not a file (yet): a path argument that is a directory is followed as one by the
             # Follower's scan, which then drops this follower.
@@ -322,20 +429,26 @@ class FileFollower:
             os.close(fd)  # this very file is being read under another name
             return None
         if self._from_end and not self.gz:
-            read_state = _Read(fd, st.st_size)
-        self._from_end = False
+            read_state.seek(fd, st.st_size)
+        copy_check = self.gz and not self._existing and read_state.offset == 0
+        self._from_end = self._existing = False
         offset = read_state.offset
         ingest = StreamIngest(
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
-        handle = _Handle(fd, st, read_state, ingest, self.inodes)
+        handle = _Handle(fd, st, read_state, ingest, self.inodes, copy_check)
         self._current = handle
         self._reported = None
         self.status.error = None
         self.status.offset = offset
         self.status.size = st.st_size
         self._backfill_end = max(st.st_size, offset)
-        self._gz_seen = (-1, -1)
+        if copy_check:
+            # It appeared now, whatever its mtime (gzip gives a copy its source's): it may have
+            # to wait for that source to be let go.
+            self._gz_seen, self._gz_changed_at = (st.st_size, st.st_mtime_ns), now
+        else:
+            self._gz_seen = (-1, -1)
         self._set_state(READING if st.st_size > offset else FOLLOWING)
         return handle
 
@@ -361,7 +474,7 @@ class FileFollower:
             handle.ingest = StreamIngest(
                 self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
             )
-            handle.read_state = _Read(handle.fd, 0)
+            handle.read_state = self.inodes.truncated(handle.fd, handle.read_state)
             self.status.truncations += 1
             self.store.note(f"{self.path}: truncated, reading again from the start")
         try:
@@ -381,7 +494,7 @@ class FileFollower:
                 self._closed = (handle.dev, handle.ino, handle.offset if complete else -1)
                 self._set_state(CLOSED)
                 return False
-        if handle.offset >= self._backfill_end:
+        if handle.offset >= self._backfill_end or handle.copy_check:
             self._set_state(FOLLOWING)
         return read > 0
 
@@ -593,8 +706,9 @@ class Follower:
                     if _is_fifo(path):
                         self._add_stream(path, None)
                         continue
-                from_end = self._initial and self.options.from_end and os.path.exists(path)
-                added[path] = FileFollower(path, self.store, self.options, from_end, self.inodes)
+                existing = self._initial and os.path.exists(path)
+                from_end = existing and self.options.from_end
+                added[path] = FileFollower(path, self.store, self.options, from_end, self.inodes, existing)
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
         if added:

@@ -234,6 +234,109 @@ def test_a_released_file_renamed_later_is_read_on_from_where_reading_stopped(tmp
     assert store.stats.lines == store.stats.events == 27
 
 
+def compress(path: Path, target: Path) -> None:
+    """What logrotate's `compress` does: write the gzip copy, then delete the plain file."""
+    target.write_bytes(gzip.compress(path.read_bytes()))
+    path.unlink()
+
+
+def test_compress_writes_no_record_twice(tmp_path, stepped):
+    """logrotate with `compress`: `f` is renamed `f.1`, the writer adds a few lines to it before
+    it reopens `f`, then `f.1` is compressed to `f.1.gz` and deleted. The archive holds exactly
+    the lines already read from `f`: none is counted again."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(20))
+    follower = stepped(str(tmp_path))
+    follower.step(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")
+    append(tmp_path / "ses.jsonl.1", lines(3, 20))
+    follower.step(1.0)
+    compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")
+    log.write_bytes(lines(5, 23))
+    for now in (2.0, 10.0, 20.0, 30.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.events, stats.skipped) == (28, 28, {})
+    assert follower.files[str(tmp_path / "ses.jsonl.1.gz")].status.state == CLOSED
+
+
+def test_delaycompress_writes_no_record_twice_and_reads_what_was_not_read(tmp_path, stepped):
+    """logrotate with `compress` and `delaycompress`: at the next rotation the plain `f.1`, read
+    already, becomes `f.2.gz` (compressed to `f.1.gz`, renamed). Lines its writer added after
+    the rotated file was let go were never read: they are read from the archive. An archive of
+    other content is read in full."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    follower = stepped(str(log), str(tmp_path / "*.gz"))  # f.1 is read only as the rotated `f`
+    follower.step(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")  # day 1
+    log.write_bytes(lines(4, 10))
+    for now in (1.0, 10.0):
+        follower.step(now)
+    assert follower.store.stats.lines == 14
+    append(tmp_path / "ses.jsonl.1", lines(2, 14))  # a late writer, after f.1 was let go
+    compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")  # day 2
+    (tmp_path / "ses.jsonl.1.gz").rename(tmp_path / "ses.jsonl.2.gz")
+    log.rename(tmp_path / "ses.jsonl.1")
+    log.write_bytes(lines(1, 16))
+    (tmp_path / "other.jsonl.gz").write_bytes(gzip.compress(lines(7, 17)))
+    for now in (20.0, 30.0, 40.0, 50.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.events, stats.skipped) == (24, 24, {})
+
+
+def test_a_compressed_copy_of_a_file_still_being_read_waits_for_it(tmp_path):
+    """The plain file may hold lines not read yet when its copy appears: they are read from the
+    plain file, and the copy is looked at once that is let go (here deleted and drained)."""
+    store = Store(clock=lambda: BASE + 86400)
+    inodes = Inodes()
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(20))
+    plain = FileFollower(str(log), store, Options(), from_end=False, inodes=inodes)
+    plain.poll(0.0)
+    append(log, lines(3, 20))
+    (tmp_path / "ses.jsonl.gz").write_bytes(gzip.compress(log.read_bytes()))
+    copy = FileFollower(str(tmp_path / "ses.jsonl.gz"), store, Options(), from_end=False, inodes=inodes)
+    copy.poll(1.0)
+    assert store.stats.lines == 20 and copy.status.state == FOLLOWING
+    plain.poll(2.0)
+    copy.poll(3.0)
+    assert store.stats.lines == 23
+    log.unlink()
+    plain.poll(4.0)
+    plain.poll(4.0 + Options().grace)
+    copy.poll(20.0)
+    copy.poll(40.0)
+    assert copy.status.state == CLOSED
+    assert (store.stats.lines, store.stats.events, store.stats.skipped) == (23, 23, {})
+
+
+def test_copytruncate_and_compress_writes_no_record_twice_and_loses_none(tmp_path, stepped):
+    """logrotate with `copytruncate` and `compress`: `f` is copied to `f.1` and cut, and `f.1`
+    becomes `f.1.gz`, which gzip dates like `f`. The archive can be looked at before the cut is
+    noticed: it waits, then gives only the lines written to `f` after they were last read and
+    before the cut (lost from `f` itself)."""
+    archive = tmp_path / "ses.jsonl.1.gz"
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(20))
+    follower = stepped(str(archive), str(log))  # the archive is looked at first
+    follower.step(0.0)
+    append(log, lines(3, 20))
+    shutil.copy2(log, tmp_path / "ses.jsonl.1")
+    with open(log, "r+b") as f:
+        f.truncate(0)
+    compress(tmp_path / "ses.jsonl.1", archive)
+    hour_ago = time.time() - 3600
+    os.utime(archive, (hour_ago, hour_ago))
+    append(log, lines(2, 23))
+    for now in (1.0, 2.0, 20.0, 40.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.events, stats.skipped) == (25, 25, {})
+    assert follower.files[str(archive)].status.state == CLOSED
+
+
 def test_copy_truncate(tmp_path, run):
     log = tmp_path / "ses.jsonl"
     log.write_bytes(lines(80))
