@@ -278,7 +278,7 @@ def _decompressed_head(fd: int, max_ratio: float) -> tuple[bytes, bool] | None:
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "read_state", "ingest", "moved_at", "inodes", "copy_check")
+    __slots__ = ("fd", "dev", "ino", "read_state", "start", "ingest", "moved_at", "inodes", "copy_check")
 
     def __init__(
         self, fd: int, st: os.stat_result, read_state: _Read, ingest: StreamIngest, inodes: Inodes, copy_check: bool
@@ -287,6 +287,7 @@ class _Handle:
         self.dev = st.st_dev
         self.ino = st.st_ino
         self.read_state = read_state
+        self.start = read_state.offset
         self.ingest = ingest
         self.inodes = inodes
         self.moved_at: float | None = None
@@ -487,7 +488,9 @@ class FileFollower:
         if self.gz:
             self._gz_changed(st, now)
         if self.gz and read == 0:
-            complete = handle.ingest.gzip_complete
+            # Taken over where an earlier reader stopped (an archive read, then renamed) with
+            # nothing new since: as finished as a complete one.
+            complete = handle.ingest.gzip_complete or handle.offset == handle.start > 0
             if now - self._gz_changed_at >= (self.options.grace if complete else self.options.gzip_idle):
                 handle.close()
                 self._current = None
