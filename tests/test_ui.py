@@ -426,3 +426,17 @@ async def test_the_event_list_cursor_stays_on_screen(keys: list[str]):
         visible = log.scrollable_content_region.height
         top = round(log.scroll_offset.y)
         assert top <= log.cursor < top + visible
+
+
+# -- narrow and wide terminals -----------------------------------------------------------------
+
+
+async def test_every_box_of_every_tab_is_drawn_whole_at_80_columns():
+    async with showing(size=(80, 24)) as (app, pilot):
+        for index, (tab, _, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            panel = app.active_panel
+            inside = panel.scrollable_content_region  # the tab's width, less its scrollbar
+            for box in panel.query("Table, Chart, .box, SearchableLog"):
+                assert inside.x <= box.region.x and box.region.right <= inside.right, (tab, box.id, box.region)
