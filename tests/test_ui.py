@@ -6,7 +6,7 @@ import re
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Static, Tab, TabbedContent
 
 from factory import BASE, bounce, jsonl
 from helpers import ingest
@@ -440,3 +440,10 @@ async def test_every_box_of_every_tab_is_drawn_whole_at_80_columns():
             inside = panel.scrollable_content_region  # the tab's width, less its scrollbar
             for box in panel.query("Table, Chart, .box, SearchableLog"):
                 assert inside.x <= box.region.x and box.region.right <= inside.right, (tab, box.id, box.region)
+
+
+async def test_all_seven_tab_labels_fit_in_80_columns():
+    async with showing("7", size=(80, 24)) as (app, _):
+        labels = list(app.query_one("#tabs", TabbedContent).query(Tab))
+        assert [str(label.label) for label in labels] == [f"{i} {title}" for i, (_, title, _) in enumerate(TABS, 1)]
+        assert all(0 <= label.region.x and label.region.right <= 80 for label in labels)
