@@ -7,6 +7,7 @@ import re
 import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Static, Tab, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from factory import BASE, bounce, jsonl
 from helpers import ingest
@@ -18,6 +19,7 @@ from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.filterbar import FilterBar
+from sestui.ui.widgets.footer import Footer
 from sestui.ui.widgets.searchlog import SearchableLog
 from sestui.ui.widgets.tables import NO_DATA, Table
 from ui_support import cells, sample_app, sample_store, showing
@@ -447,3 +449,32 @@ async def test_all_seven_tab_labels_fit_in_80_columns():
         labels = list(app.query_one("#tabs", TabbedContent).query(Tab))
         assert [str(label.label) for label in labels] == [f"{i} {title}" for i, (_, title, _) in enumerate(TABS, 1)]
         assert all(0 <= label.region.x and label.region.right <= 80 for label in labels)
+
+
+def footer_keys(app) -> list[FooterKey]:  # type: ignore[no-untyped-def]
+    """The keys the footer shows, left to right, each checked to be drawn whole."""
+    footer = app.screen.query_one(Footer)
+    shown = sorted((key for key in footer.query(FooterKey) if key.display), key=lambda key: key.region.x)
+    for key, after in zip(shown, shown[1:]):
+        assert key.region.right <= after.region.x, (key.key_display, after.key_display)  # no overlap
+    for key in shown:
+        assert footer.region.contains_region(key.region), key.key_display
+    return shown
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+async def test_the_footer_shows_its_keys_whole_and_keeps_the_essential_ones(width):
+    async with showing(size=(width, 24)) as (app, pilot):
+        shown = {key.key_display for key in footer_keys(app)}
+        assert {"?", "q", "p"} <= shown
+        if width >= 80:
+            assert {"⏎", "w", "f", "e", "s"} <= shown  # what a table offers, but maybe pinning (in ?)
+        await pilot.press("7")
+        await pilot.pause()
+        assert {"?", "q", "p", "/"} <= {key.key_display for key in footer_keys(app)}
+
+
+async def test_a_wide_footer_shows_every_key_of_the_main_screen():
+    async with showing(size=(160, 50)) as (app, _):
+        shown = {key.key_display for key in footer_keys(app)}
+        assert {"⏎", "F", "w", "p", "f", "e", "s", "?", "q", "^p"} <= shown
