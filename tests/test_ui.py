@@ -31,6 +31,12 @@ def table(app, table_id: str) -> Table:  # type: ignore[no-untyped-def]
     return app.query_one(f"#{table_id}", Table)
 
 
+def rendered_text(widget) -> str:  # type: ignore[no-untyped-def]
+    """The widget as drawn (border included), one line per row."""
+    strips = widget.render_lines(Region(0, 0, widget.outer_size.width, widget.outer_size.height))
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
 def ranking_cells(query: Query, name: str) -> list[list[str]]:
     ranked = query.ranked(name)
     total = sum(query.ranked_counts(name).counts.values())
@@ -44,10 +50,11 @@ async def test_a_value_cut_to_its_column_ends_in_an_ellipsis():
         await pilot.press("5")  # CloudTrail: event names are longer than their column here
         await pilot.pause()
         failed = table(app, "t-failed")
-        strips = failed.render_lines(Region(0, 0, failed.size.width, failed.size.height))
-        rendered = "\n".join("".join(segment.text for segment in strip) for strip in strips)
-        assert "GetIdentityNotificationAttr…" in rendered
-        assert "GetIdentityNotificationAttri " not in rendered  # never cut silently
+        rendered = rendered_text(failed)
+        width = failed.columns["Event name"].width
+        assert width < len("GetIdentityNotificationAttributes")
+        assert "GetIdentityNotificationAttributes"[: width - 1] + "…" in rendered
+        assert "GetIdentityNotificationAttributes"[:width] not in rendered  # never cut silently
 
 
 async def test_home_and_end_move_to_the_first_and_last_row():
@@ -432,6 +439,8 @@ async def test_the_event_list_cursor_stays_on_screen(keys: list[str]):
 
 # -- narrow and wide terminals -----------------------------------------------------------------
 
+LAYOUT_SIZES = [(60, 20), (80, 24), (100, 30), (120, 40), (160, 50)]
+
 
 async def test_every_box_of_every_tab_is_drawn_whole_at_80_columns():
     async with showing(size=(80, 24)) as (app, pilot):
@@ -478,3 +487,65 @@ async def test_a_wide_footer_shows_every_key_of_the_main_screen():
     async with showing(size=(160, 50)) as (app, _):
         shown = {key.key_display for key in footer_keys(app)}
         assert {"⏎", "F", "w", "p", "f", "e", "s", "?", "q", "^p"} <= shown
+
+
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
+async def test_tables_fit_their_width_with_every_number_whole(size):
+    async with showing(size=size) as (app, pilot):
+        for index, (tab, _, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            for shown in app.active_panel.tables():
+                # Nothing to scroll sideways to: every column is on screen.
+                assert shown.virtual_size.width <= shown.scrollable_content_region.width, (size, shown.title)
+                assert not shown.show_horizontal_scrollbar, (size, shown.title)
+                rows = cells(shown)
+                for column, spec in enumerate(shown.columns_spec):
+                    if spec.numeric:
+                        values = [row[column] for row in rows if row[column]]
+                        assert all(len(value) <= shown.columns[spec.label].width for value in values), (size, shown.title, spec.label)
+
+
+async def test_tables_refit_when_the_terminal_narrows():
+    async with showing("4", size=(160, 50)) as (app, pilot):
+        for size in LAYOUT_SIZES[::-1][1:]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            for shown in app.active_panel.tables():
+                assert shown.virtual_size.width <= shown.scrollable_content_region.width, (size, shown.title)
+                assert not shown.show_horizontal_scrollbar, (size, shown.title)
+
+
+async def test_at_60_columns_text_gives_way_to_the_numbers():
+    async with showing("4", size=(60, 20)) as (app, _):
+        mta = table(app, "t-mta")
+        header, first_row = rendered_text(mta).split("\n")[1:3]
+        name, *numbers = cells(mta)[0]
+        width = mta.columns["Reporting MTA"].width
+        assert width < len(name)
+        cut = name[: width - 1] + "…"
+        assert first_row.index(cut) < first_row.index(numbers[0])
+        place = 0
+        for label, number in zip(("Deliveries", "p50", "p95", "p99", "Max"), numbers):
+            assert label in header
+            place = first_row.index(number, place) + len(number)  # each whole, in order
+        assert place < len(first_row)
+
+
+async def test_the_bounce_type_table_fits_its_box_at_120_columns():
+    async with showing("2", size=(120, 40)) as (app, _):
+        classes = table(app, "t-bounce_classes")
+        text = rendered_text(classes)
+        assert classes.virtual_size.width <= classes.scrollable_content_region.width
+        for row in cells(classes):
+            line = next(line for line in text.split("\n") if row[2] in line and row[3] in line)
+            assert line.split()[1:5] == row, line  # type, subtype, count and share, all whole
+
+
+async def test_wide_tables_keep_their_declared_widths():
+    async with showing("2", size=(160, 50)) as (app, _):
+        recent = table(app, "t-recent-bounces")
+        declared = {spec.label: spec.width for spec in recent.columns_spec if spec.width}
+        assert {label: recent.columns[label].width for label in declared} == declared
+        diagnostic = recent.columns["Diagnostic code"].width
+        assert diagnostic + sum(declared.values()) + 2 * len(recent.columns) == recent.scrollable_content_region.width

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from ..safe import cell, content
 
@@ -18,9 +20,82 @@ NO_DATA = "no data in this window"
 @dataclass(frozen=True, slots=True)
 class Column:
     label: str
-    width: int | None = None  # fixed width keeps re-measuring off the tick; None: sized to content
+    # Numbers: the width they keep (wider values widen it). Text: its width while the table has
+    # room for it; None: what the other columns leave. See `column_widths`.
+    width: int | None = None
     numeric: bool = False
     exported: bool = True  # False: a picture (a sparkline), not a value for a CSV export
+
+    @property
+    def gives_way(self) -> bool:
+        """Text is cut (with an ellipsis) when the table is short of room; numbers and pictures never are."""
+        return not self.numeric and self.exported
+
+
+# Text no wider than SHORT (a time, an IP address, a status) stays whole while longer text can
+# still give way down to NARROWEST cells.
+SHORT = 16
+NARROWEST = 8
+
+
+def column_widths(columns: Sequence[Column], content: Sequence[int], space: int) -> list[int]:
+    """Each column's width, given the width of its widest value (`content`) and the table's
+    `space` (cell padding excluded).
+
+    Numbers and pictures keep their declared width (wider if a value is), and give up its spare
+    room only when text would otherwise be cut. Text takes the space left: its declared width,
+    those without one sharing the rest, as long as that leaves them SHORT cells (or their values'
+    width); otherwise every text column is only as wide as its values, and if that is still too
+    wide, the widest give way first.
+    """
+    kept = [i for i, c in enumerate(columns) if not c.gives_way]
+    text = [i for i, c in enumerate(columns) if c.gives_way]
+    flexible = [i for i in text if columns[i].width is None]
+    declared = {i: columns[i].width or 0 for i in text if i not in flexible}
+    need = {i: min(declared.get(i, content[i]), content[i]) for i in text}
+    widths = [0] * len(columns)
+    for i in kept:
+        widths[i] = max(columns[i].width or 0, content[i])
+    deficit = sum(widths[i] for i in kept) + sum(need.values()) - space
+    while deficit > 0 and any(widths[i] > content[i] for i in kept):
+        for i in kept:  # one cell at a time from each, so numbers stay evenly spaced
+            if deficit > 0 and widths[i] > content[i]:
+                widths[i] -= 1
+                deficit -= 1
+    left = space - sum(widths[i] for i in kept)
+    if sum(declared.values()) + sum(min(content[i], SHORT) for i in flexible) <= left:
+        shown = declared | {i: 0 for i in flexible}
+    else:
+        shown = _give_way(need, left)
+    extra = max(0, left - sum(shown.values()))
+    for n, i in enumerate(flexible):
+        shown[i] += extra // len(flexible) + (n < extra % len(flexible))
+    for i in text:
+        widths[i] = shown[i]
+    return widths
+
+
+def _give_way(need: dict[int, int], space: int) -> dict[int, int]:
+    """Text columns fitted into `space`: long ones are cut first, short ones when they must be."""
+    short = {i: n for i, n in need.items() if n <= SHORT}
+    long = {i: n for i, n in need.items() if n > SHORT}
+    if long and sum(short.values()) + NARROWEST * len(long) <= space:
+        return short | _level(long, space - sum(short.values()))
+    return _level(need, space)
+
+
+def _level(need: dict[int, int], space: int) -> dict[int, int]:
+    """Cut the widest columns down to a common width until they all fit in `space` (at least one cell each)."""
+    level = max(need.values(), default=1)
+    while level > 1 and sum(min(n, level) for n in need.values()) > space:
+        level -= 1
+    widths = {i: min(n, level) for i, n in need.items()}
+    spare = space - sum(widths.values())
+    for i, n in need.items():  # what a common width leaves, left to right
+        if spare > 0 and n > widths[i]:
+            widths[i] += 1
+            spare -= 1
+    return widths
 
 
 class Table(DataTable):
@@ -52,29 +127,42 @@ class Table(DataTable):
         self.drill = drill
         self.row_keys_shown: list[str] = []
         self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values of exported columns
+        self.content_widths = [cell_len(c.label) for c in self.columns_spec]  # widest value (or label) per column
 
     def on_mount(self) -> None:
         for column in self.columns_spec:
             label = Text(column.label, justify="right") if column.numeric else column.label
-            self.add_column(label, width=column.width or 12, key=column.label)
+            self.add_column(label, width=column.width or cell_len(column.label), key=column.label)
         self.set_title("")
         self.show([])
 
     def on_resize(self) -> None:
-        """Columns without a fixed width share whatever the table's width leaves them."""
-        flexible = [c for c in self.columns_spec if c.width is None]
-        if not flexible:
+        self.fit_columns()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        self.fit_columns()  # the scrollbar takes a column of the table's width
+
+    def watch_virtual_size(self) -> None:
+        # Narrower columns do not resize the table, and only a resize makes Textual check
+        # whether a sideways scrollbar is still needed.
+        self._scroll_update(self.virtual_size)
+
+    def fit_columns(self) -> None:
+        """Share the table's width between its columns (see `column_widths`)."""
+        if not self.size.width:
             return
-        fixed = sum(c.width or 0 for c in self.columns_spec)
-        padding = 2 * self.cell_padding * len(self.columns_spec) + 2  # + scrollbar
-        share = max(8, (self.size.width - fixed - padding) // len(flexible))
-        for column in self.columns.values():
-            spec = next(c for c in self.columns_spec if c.label == str(column.label))
-            if spec.width is None and column.width != share:
-                column.width = share
-                column.auto_width = False
-        self._require_update_dimensions = True
-        self.refresh()
+        space = self.size.width - self.scrollbar_size_vertical - 2 * self.cell_padding * len(self.columns_spec)
+        widths = column_widths(self.columns_spec, self.content_widths, space)
+        changed = False
+        for spec, width in zip(self.columns_spec, widths):
+            column = self.columns[ColumnKey(spec.label)]
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            self._update_count += 1  # cached cells were rendered at the old widths
+            self._require_update_dimensions = True
+            self.refresh()
 
     def set_title(self, note: str) -> None:
         """The border title: what the table counts, and over which window."""
@@ -95,9 +183,11 @@ class Table(DataTable):
     def show(self, rows: Sequence[tuple[str, Sequence[Text | str | int | float], tuple[object, ...]]]) -> None:
         """Rows of (key, cells, plain values); an empty list shows the no-data row."""
         if not rows:
-            self._rebuild([(EMPTY_KEY, [cell(NO_DATA, "dim italic")] + [""] * (len(self.columns_spec) - 1))])
+            empty = [cell(NO_DATA, "dim italic")] + [""] * (len(self.columns_spec) - 1)
+            self._rebuild([(EMPTY_KEY, empty)])
             self.row_keys_shown = []
             self.row_values = {}
+            self._measure([empty])
             return
         rows = [(key, self._justify(cells), values) for key, cells, values in rows]
         keys = [key for key, _, _ in rows]
@@ -107,9 +197,19 @@ class Table(DataTable):
                 for col_index, value in enumerate(cells):
                     if self.get_cell_at((row_index, col_index)) != value:
                         self.update_cell(key, self.columns_spec[col_index].label, value)
-            return
-        self._rebuild([(key, list(cells)) for key, cells, _ in rows])
-        self.row_keys_shown = keys
+        else:
+            self._rebuild([(key, list(cells)) for key, cells, _ in rows])
+            self.row_keys_shown = keys
+        self._measure([cells for _, cells, _ in rows])
+
+    def _measure(self, rows: Sequence[Sequence[object]]) -> None:
+        """Note each column's widest value, and refit the columns to it."""
+        widths = [cell_len(c.label) for c in self.columns_spec]
+        for cells in rows:
+            for index, value in enumerate(cells[: len(widths)]):
+                widths[index] = max(widths[index], value.cell_len if isinstance(value, Text) else cell_len(str(value)))
+        self.content_widths = widths
+        self.fit_columns()
 
     def _justify(self, cells: Sequence[object]) -> list[object]:
         """Numbers right-aligned in numeric columns."""
