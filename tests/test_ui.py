@@ -549,3 +549,11 @@ async def test_wide_tables_keep_their_declared_widths():
         assert {label: recent.columns[label].width for label in declared} == declared
         diagnostic = recent.columns["Diagnostic code"].width
         assert diagnostic + sum(declared.values()) + 2 * len(recent.columns) == recent.scrollable_content_region.width
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_an_empty_table_says_so_in_full(size):
+    async with showing("6", size=size) as (app, _):  # Geo, without a GeoIP database: every table is empty
+        for shown in app.active_panel.tables():
+            assert cells(shown)[0][0] == NO_DATA
+            assert NO_DATA in rendered_text(shown), shown.title

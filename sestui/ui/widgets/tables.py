@@ -38,7 +38,7 @@ SHORT = 16
 NARROWEST = 8
 
 
-def column_widths(columns: Sequence[Column], content: Sequence[int], space: int) -> list[int]:
+def column_widths(columns: Sequence[Column], content: Sequence[int], space: int, whole: int | None = None) -> list[int]:
     """Each column's width, given the width of its widest value (`content`) and the table's
     `space` (cell padding excluded).
 
@@ -46,12 +46,15 @@ def column_widths(columns: Sequence[Column], content: Sequence[int], space: int)
     room only when text would otherwise be cut. Text takes the space left: its declared width,
     those without one sharing the rest, as long as that leaves them SHORT cells (or their values'
     width); otherwise every text column is only as wide as its values, and if that is still too
-    wide, the widest give way first.
+    wide, the widest give way first. `whole`: a column whose values show whole whenever they
+    fit, whatever its declared width (the no-data message).
     """
     kept = [i for i, c in enumerate(columns) if not c.gives_way]
     text = [i for i, c in enumerate(columns) if c.gives_way]
     flexible = [i for i in text if columns[i].width is None]
     declared = {i: columns[i].width or 0 for i in text if i not in flexible}
+    if whole in declared:
+        declared[whole] = max(declared[whole], content[whole])
     need = {i: min(declared.get(i, content[i]), content[i]) for i in text}
     widths = [0] * len(columns)
     for i in kept:
@@ -152,7 +155,8 @@ class Table(DataTable):
         if not self.size.width:
             return
         space = self.size.width - self.scrollbar_size_vertical - 2 * self.cell_padding * len(self.columns_spec)
-        widths = column_widths(self.columns_spec, self.content_widths, space)
+        whole = 0 if not self.row_keys_shown else None
+        widths = column_widths(self.columns_spec, self.content_widths, space, whole)
         changed = False
         for spec, width in zip(self.columns_spec, widths):
             column = self.columns[ColumnKey(spec.label)]
