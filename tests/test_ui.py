@@ -17,6 +17,7 @@ from sestui.ui.format import full_time
 from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
+from sestui.ui.widgets.charts import Chart
 from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.footer import Footer
@@ -557,3 +558,14 @@ async def test_an_empty_table_says_so_in_full(size):
         for shown in app.active_panel.tables():
             assert cells(shown)[0][0] == NO_DATA
             assert NO_DATA in rendered_text(shown), shown.title
+
+
+@pytest.mark.parametrize("keys, chart_id", [((), "c-kinds"), (("5",), "c-ct")])
+async def test_chart_legends_wrap_rather_than_lose_their_end(keys, chart_id):
+    for size in ((80, 24), (120, 40)):
+        async with showing(*keys, size=size) as (app, _):
+            chart = app.query_one(f"#{chart_id}", Chart)
+            legend = " ".join(rendered_text(chart).split())
+            for series in chart.series:
+                assert f"■ {series.name}" in legend, (size, series.name)
+            assert f"({chart.unit})" in legend, size

@@ -85,7 +85,10 @@ class Chart(Widget):
             return Text("")
         if not self.starts or not any(v for s in self.series for v in s.values if v):
             return Text("no data in this window", style="dim italic", justify="center")
-        plot_height = height - 2  # legend line and time axis
+        legend = self._legend(width)
+        plot_height = height - 1 - len(legend)  # time axis and legend lines
+        if plot_height < 1:
+            return Text("")
         label_width = 8
         plot_width = width - label_width - 1
         if self.stacked:
@@ -100,8 +103,9 @@ class Chart(Widget):
             out.append_text(row)
             out.append("\n")
         out.append_text(self._axis(label_width + 1, plot_width))
-        out.append("\n")
-        out.append_text(self._legend())
+        for line in legend:
+            out.append("\n")
+            out.append_text(line)
         return out
 
     def _bars(self, width: int, height: int) -> tuple[list[Text], float]:
@@ -181,11 +185,18 @@ class Chart(Widget):
         gap = max(1, width - len(left) - len(right))
         return Text(" " * indent + left + " " * gap + right, style="dim")
 
-    def _legend(self) -> Text:
-        legend = Text(" " * 9)
-        for series in self.series:
-            legend.append("■ ", style=series.color)
-            legend.append(f"{series.name}  ", style="dim")
+    def _legend(self, width: int) -> list[Text]:
+        """The series' colours and the unit, on as many lines as the width needs."""
+        items = [Text.assemble(("■ ", series.color), (series.name, "dim")) for series in self.series]
         if self.unit:
-            legend.append(f"({self.unit})", style="dim")
-        return legend
+            items.append(Text(f"({self.unit})", style="dim"))
+        lines = [Text(" " * 9)]
+        for item in items:
+            line = lines[-1]
+            if line.cell_len > 9 and line.cell_len + 2 + item.cell_len > width:
+                lines.append(Text(" " * 9))
+                line = lines[-1]
+            if line.cell_len > 9:
+                line.append("  ")
+            line.append_text(item)
+        return lines
