@@ -526,6 +526,7 @@ async def test_at_60_columns_text_gives_way_to_the_numbers():
         assert width < len(name)
         cut = name[: width - 1] + "…"
         assert first_row.index(cut) < first_row.index(numbers[0])
+        assert header.split()[1] == "Reporting MTA"[: width - 1] + "…"  # its label too
         place = 0
         for label, number in zip(("Deliveries", "p50", "p95", "p99", "Max"), numbers):
             assert label in header

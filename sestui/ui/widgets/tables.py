@@ -134,7 +134,8 @@ class Table(DataTable):
 
     def on_mount(self) -> None:
         for column in self.columns_spec:
-            label = Text(column.label, justify="right") if column.numeric else column.label
+            # A label cut to a narrow text column ends in "…" like its values.
+            label = Text(column.label, justify="right" if column.numeric else "left", overflow="ellipsis", no_wrap=True)
             self.add_column(label, width=column.width or cell_len(column.label), key=column.label)
         self.set_title("")
         self.show([])
