@@ -1,7 +1,7 @@
 """The store: a bounded ring of recent events plus incremental aggregates keyed by event time.
 
 Written by one ingest thread, read by front ends; one lock guards both. Readers copy what they
-need under the lock (`Store.read`) and compute outside it.
+need under the lock (`query.Query`, `Store.snapshot`) and compute outside it.
 
 Two `Aggregates` can exist: `main` sees every event; `view` sees only the events matching the
 active filter (rebuilt from the ring when the filter changes, then fed as events arrive).
