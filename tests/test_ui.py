@@ -347,8 +347,9 @@ async def test_the_palette_offers_tab_actions_only_where_their_keys_work():
         await pilot.pause()
         assert not app.main(FilterBar).display  # the hidden main screen's bar stays closed
         assert app.window.name == "24h"
-        main = {command.title for command in app.get_system_commands(app.screen_stack[0])}
-        assert {"Filter", "Pause / resume", "Window: 1h"} <= main
+        titles = [command.title for command in app.get_system_commands(app.screen_stack[0])]
+        assert {"Filter", "Pause / resume", "Window: 1h", "Help"} <= set(titles)
+        assert len(titles) == len(set(titles))  # no two commands answer to one name
 
 
 HOSTILE = [

@@ -570,7 +570,7 @@ class SestuiApp(App[None]):
             ("clear_filter", SystemCommand("Clear filter", "Back to every event (Ctrl+F)", self.action_clear_filter)),
             ("export", SystemCommand("Export", "Write the focused table (CSV) or event list (JSON Lines) to a file (key e)", self.action_export)),
             ("status", SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)),
-            ("help", SystemCommand("Keys", "Every key binding (key ?)", self.action_help)),
+            ("help", SystemCommand("Help", "Every key of every screen, and what it does (key ?)", self.action_help)),
         ]
         yield from (command for action, command in ours if self.available(action, screen))
         export = getattr(screen, "action_export", None)
