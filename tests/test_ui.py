@@ -409,6 +409,19 @@ async def test_geo_tab_without_a_database_says_how_to_give_one(size):
         assert "no data" not in shown  # there is data, only no database to place it
 
 
+async def test_the_geo_tab_without_a_database_opens_from_every_tab_and_back():
+    """It has nothing to focus; the table focused on the tab left must not take its tab back."""
+    async with showing() as (app, pilot):
+        tabs = app.main("#tabs", TabbedContent)
+        for index, (tab, _, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            assert tabs.active == tab
+            await pilot.press("6")
+            await pilot.pause()
+            assert tabs.active == "geo", f"from {tab}"
+
+
 def test_event_counts_read_as_english():
     from sestui.ui.format import count_events
 

@@ -330,12 +330,16 @@ class SestuiApp(App[None]):
             return  # the user got there first (e.g. opened the filter bar)
         panel = self.active_panel
         target = panel.first_focus() if panel is not None else None
-        if target is not None:
-            target.focus()
-            if isinstance(target, DataTable):
-                target.move_cursor(row=0, animate=False)
-            elif isinstance(target, EventLog):
-                target.action_jump(0)
+        if target is None:
+            # Nothing to focus (the Geo tab without a database): focus must not stay in the tab
+            # left, whose widget would take its tab back.
+            self.set_focus(None)
+            return
+        target.focus()
+        if isinstance(target, DataTable):
+            target.move_cursor(row=0, animate=False)
+        elif isinstance(target, EventLog):
+            target.action_jump(0)
 
     def action_show_tab(self, tab: str) -> None:
         self.main("#tabs", TabbedContent).active = tab
