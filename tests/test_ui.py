@@ -584,3 +584,32 @@ async def test_chart_legends_wrap_rather_than_lose_their_end(keys, chart_id):
             for series in chart.series:
                 assert f"■ {series.name}" in legend, (size, series.name)
             assert f"({chart.unit})" in legend, size
+
+
+def shown_columns(line: str, header: str) -> list[str]:
+    """A line of an event list cut under its header's labels (a label starts after 2 spaces)."""
+    starts = [0] + [match.end() for match in re.finditer(r"  +(?=\S)", header)]
+    return [line[start:end].rstrip() for start, end in zip(starts, starts[1:] + [len(line)])]
+
+
+@pytest.mark.parametrize("keys", [("7",), ("2", "enter"), ("4", "enter"), ("5", "enter")], ids=["events", "bounces", "deliveries", "cloudtrail"])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+async def test_event_lists_keep_times_and_kinds_whole_and_cut_other_columns_with_an_ellipsis(keys, size):
+    async with showing(*keys, size=size) as (app, _):
+        box = app.screen.query_one(SearchableLog)
+        log = box.log
+        header = str(box.query_one(".list-header", Static).render())
+        labels = shown_columns(header, header)
+        assert len(labels) == len(log.columns), header  # every column, the last one too
+        for label, column in zip(labels, log.columns):
+            assert label == column.header or (label.endswith("…") and column.header.startswith(label[:-1])), header
+        last = header.index(labels[-1])
+        assert log.size.width - last >= 8, header  # the summary keeps a readable share
+        for y, event in enumerate(log.events[: log.size.height]):
+            line = "".join(segment.text for segment in log.render_line(y))
+            for column, text in zip(log.columns, shown_columns(line, header)):
+                value = column.value(event) or ("-" if column.width else "")
+                if column.header in ("Time", "Kind", "Processing"):  # a time, a kind, a duration: whole
+                    assert text == value, (line, column.header)
+                else:
+                    assert text == value or (text.endswith("…") and value.startswith(text[:-1])), (line, column.header)

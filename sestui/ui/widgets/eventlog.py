@@ -24,66 +24,83 @@ from ...describe import summary, target
 from ...events import Event
 from ..format import KIND_COLORS, OTHER_COLOR, clock_time, millis
 from ..safe import cell
+from .tables import Column, column_widths
 
 
 @dataclass(frozen=True, slots=True)
 class Col:
-    """One column of an event list: header, width (0: the rest of the line), value."""
+    """One column of an event list: header, width (0: the rest of the line), value.
+
+    `keep_whole`: never cut (a time, a kind, a duration); the others give way on a narrow screen.
+    """
 
     header: str
     width: int
     value: Callable[[Event], str | None]
     style: str = ""
+    keep_whole: bool = False
 
 
 def _first(values: tuple[str | None, ...]) -> str | None:
     return values[0] if values else None
 
 
-TIME = Col("Time", 15, lambda e: clock_time(e.time), "dim")
-KIND = Col("Kind", 16, lambda e: e.kind)
-TARGET = Col("Recipient / call", 34, target)
-RECIPIENT = Col("Recipient", 34, target)
+TIME = Col("Time", 14, lambda e: clock_time(e.time), "dim", keep_whole=True)
+KIND = Col("Kind", 16, lambda e: e.kind, keep_whole=True)  # "RenderingFailure"
+TARGET = Col("Recipient / call", 33, target)
+RECIPIENT = Col("Recipient", 33, target)
 DEFAULT_COLUMNS = (TIME, KIND, TARGET, Col("Summary", 0, summary, "dim"))
 # The columns that matter for each kind, when a list holds one kind only.
 KIND_COLUMNS: dict[str, tuple[Col, ...]] = {
-    k.BOUNCE: (TIME, RECIPIENT, Col("Type / subtype", 28, lambda e: f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}"), Col("Status", 8, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
-    k.COMPLAINT: (TIME, RECIPIENT, Col("Feedback", 12, lambda e: e.feedback_type), Col("User agent", 30, lambda e: e.user_agent), Col("Source", 0, lambda e: e.source, "dim")),
-    k.DELIVERY: (TIME, RECIPIENT, Col("Processing", 11, lambda e: millis(e.processing_ms)), Col("Reporting MTA", 42, lambda e: e.mta), Col("SMTP response", 0, lambda e: e.smtp_response, "dim")),
-    k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 30, lambda e: e.delay_type), Col("Status", 8, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
-    k.OPEN: (TIME, RECIPIENT, Col("IP", 40, lambda e: e.client_ip), Col("User agent", 0, lambda e: e.user_agent, "dim")),
-    k.CLICK: (TIME, RECIPIENT, Col("IP", 40, lambda e: e.client_ip), Col("Link", 0, lambda e: e.link, "dim")),
-    k.CLOUDTRAIL: (TIME, Col("Event name", 30, lambda e: e.event_name), Col("Error code", 22, lambda e: e.error_code), Col("User", 26, lambda e: e.user), Col("Source IP", 16, lambda e: e.source_ip), Col("Error message", 0, lambda e: e.error_message, "dim")),
+    k.BOUNCE: (TIME, RECIPIENT, Col("Type / subtype", 27, lambda e: f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}"), Col("Status", 7, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
+    k.COMPLAINT: (TIME, RECIPIENT, Col("Feedback", 11, lambda e: e.feedback_type), Col("User agent", 29, lambda e: e.user_agent), Col("Source", 0, lambda e: e.source, "dim")),
+    k.DELIVERY: (TIME, RECIPIENT, Col("Processing", 10, lambda e: millis(e.processing_ms), keep_whole=True), Col("Reporting MTA", 41, lambda e: e.mta), Col("SMTP response", 0, lambda e: e.smtp_response, "dim")),
+    k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 29, lambda e: e.delay_type), Col("Status", 7, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
+    k.OPEN: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("User agent", 0, lambda e: e.user_agent, "dim")),
+    k.CLICK: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("Link", 0, lambda e: e.link, "dim")),
+    k.CLOUDTRAIL: (TIME, Col("Event name", 29, lambda e: e.event_name), Col("Error code", 21, lambda e: e.error_code), Col("User", 25, lambda e: e.user), Col("Source IP", 15, lambda e: e.source_ip), Col("Error message", 0, lambda e: e.error_message, "dim")),
 }
+LONGEST = 400  # cells of a value that has the rest of the line: longer ones are cut anyway
+GAP = 2  # cells between two columns, as in the tables
 
 
 def columns_for(kinds: set[str]) -> tuple[Col, ...]:
     return KIND_COLUMNS.get(next(iter(kinds)), DEFAULT_COLUMNS) if len(kinds) == 1 else DEFAULT_COLUMNS
 
 
-def header_line(columns: tuple[Col, ...]) -> Text:
-    line = Text(no_wrap=True, end="", style="bold")
-    for column in columns:
-        line.append(column.header.ljust(column.width) if column.width else column.header)
-        if column.width:
-            line.append(" ")
+def fit(columns: tuple[Col, ...], width: int) -> list[int]:
+    """Each column's width on a line `width` cells wide (the gaps between columns excluded).
+
+    The rule of the tables (`column_widths`): while the declared widths do not fit, columns kept
+    whole stay, the others are cut with "…", the longest first; the last column is as long as
+    its values can be, so it gets a share of the line like the longest of the others.
+    """
+    specs = [Column(c.header, c.width or None, keep_whole=c.keep_whole) for c in columns]
+    content = [c.width or LONGEST for c in columns]
+    return column_widths(specs, content, width - GAP * (len(columns) - 1))
+
+
+def _columns(values: list[Text], widths: list[int], style: str = "") -> Text:
+    line = Text(no_wrap=True, end="", style=style)
+    for index, (value, width) in enumerate(zip(values, widths)):
+        value.truncate(width, overflow="ellipsis", pad=True)
+        if index:
+            line.append(" " * GAP)
+        line.append_text(value)
     return line
 
 
-def event_line(event: Event, columns: tuple[Col, ...] = DEFAULT_COLUMNS) -> Text:
-    """One event as one line of columns; log values cleaned."""
-    line = Text(no_wrap=True, end="")
-    edge = 0
+def header_line(columns: tuple[Col, ...], widths: list[int]) -> Text:
+    return _columns([Text(column.header) for column in columns], widths, "bold")
+
+
+def event_line(event: Event, columns: tuple[Col, ...], widths: list[int]) -> Text:
+    """One event as one line of columns `widths` wide; log values cleaned."""
+    values = []
     for column in columns:
         style = KIND_COLORS.get(event.kind, OTHER_COLOR) if column is KIND else column.style
-        value = column.value(event)
-        if column.width:
-            line.append_text(cell(value or "-", style, column.width - 1))
-            edge += column.width + 1
-            line.pad_right(edge - line.cell_len)
-        else:
-            line.append_text(cell(value or "", style, 400))
-    return line
+        values.append(cell(column.value(event) or ("-" if column.width else ""), style, LONGEST))
+    return _columns(values, widths)
 
 
 def _position(events: list[Event], wanted: Event) -> int:
@@ -125,12 +142,20 @@ class EventLog(ScrollView, can_focus=True):
             self.log = log
             self.event = event
 
+    class Fitted(Message):
+        """The columns got new widths (the list's width changed): its header follows."""
+
+        def __init__(self, widths: list[int]) -> None:
+            super().__init__()
+            self.widths = widths
+
     def __init__(self, columns: tuple[Col, ...] = DEFAULT_COLUMNS, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = columns
         self.events: list[Event] = []  # newest first: descending (time, seq)
         self._cache: dict[int, Strip] = {}
         self._width = 0
+        self.widths: list[int] = []  # each column's, for `_width` cells
 
     def set_events(self, events: list[Event]) -> None:
         """Replace the list (newest first), keeping the cursor on the event it was on."""
@@ -159,6 +184,8 @@ class EventLog(ScrollView, can_focus=True):
         width = self._view().width
         if width != self._width:
             self._width = width
+            self.widths = fit(self.columns, width)
+            self.post_message(self.Fitted(self.widths))
             self._cache.clear()
             self.virtual_size = Size(width, len(self.events))
         index = self.scroll_offset.y + y
@@ -169,7 +196,7 @@ class EventLog(ScrollView, can_focus=True):
         event = self.events[index]
         strip = self._cache.get(event.seq)
         if strip is None:
-            segments = list(event_line(event, self.columns).render(self.app.console))
+            segments = list(event_line(event, self.columns, self.widths).render(self.app.console))
             strip = self._cache[event.seq] = Strip(segments).crop(0, width).extend_cell_length(width)
         if index == self.cursor and self.has_focus:
             return strip.apply_style(Style(reverse=True))

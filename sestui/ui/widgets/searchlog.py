@@ -30,7 +30,7 @@ class SearchableLog(Vertical):
         self.search_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(header_line(self.columns), classes="list-header")
+        yield Static(classes="list-header")  # drawn once the list knows its width
         yield EventLog(self.columns, id=self.log_id)
         yield Input(placeholder="search: free text or field:value terms, Enter to find, Esc to close", classes="search")
 
@@ -40,6 +40,10 @@ class SearchableLog(Vertical):
     @property
     def log(self) -> EventLog:
         return self.query_one(EventLog)
+
+    def on_event_log_fitted(self, message: EventLog.Fitted) -> None:
+        message.stop()
+        self.query_one(".list-header", Static).update(header_line(self.columns, message.widths))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Esc closes an open search box; otherwise it belongs to the screen (back, clear filter).

@@ -25,11 +25,13 @@ class Column:
     width: int | None = None
     numeric: bool = False
     exported: bool = True  # False: a picture (a sparkline), not a value for a CSV export
+    keep_whole: bool = False  # text never cut: fitted like a number (a time, an event kind)
 
     @property
     def gives_way(self) -> bool:
-        """Text is cut (with an ellipsis) when the table is short of room; numbers and pictures never are."""
-        return not self.numeric and self.exported
+        """Text is cut (with an ellipsis) when the table is short of room; numbers, pictures and
+        text to keep whole never are."""
+        return not self.numeric and not self.keep_whole and self.exported
 
 
 # Text no wider than SHORT (a time, an IP address, a status) stays whole while longer text can
