@@ -12,6 +12,7 @@ from textual.widgets._footer import FooterKey
 from factory import BASE, bounce, jsonl
 from helpers import ingest
 from sestui.query import WINDOWS_BY_NAME, Query
+from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
 from sestui.ui.app import TABS
 from sestui.ui.format import full_time
 from sestui.ui.screens.events import EventsScreen
@@ -613,3 +614,23 @@ async def test_event_lists_keep_times_and_kinds_whole_and_cut_other_columns_with
                     assert text == value, (line, column.header)
                 else:
                     assert text == value or (text.endswith("…") and value.startswith(text[:-1])), (line, column.header)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_a_narrow_status_line_keeps_the_facts_that_matter_whole(width):
+    store = sample_store()
+    store.sources = [SourceStatus("a", FOLLOWING), SourceStatus("b", FOLLOWING), SourceStatus("c", CLOSED), SourceStatus("d", ERROR, error="gone")]
+    async with showing(app=sample_app(store), size=(width, 24)) as (app, pilot):
+        await pilot.press("f", *"kind:Bounce", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("p")
+        app.tick()
+        await pilot.pause()
+        line = rendered_text(app.query_one("#status-line")).strip()
+        assert "…" not in line and len(line) <= width - 2, line
+        skipped = sum(store.stats.skipped.values())
+        for fact in ("1 error", f"events {store.stats.events:,}", f"skipped {skipped:,}", "PAUSED", "filter on"):
+            assert fact in line, (fact, line)
+        if width >= 80:
+            assert "2 following" in line and "1 closed" in line, line
+        assert (f"lines {store.stats.lines:,}" in line) == (width >= 120), line  # the first to leave

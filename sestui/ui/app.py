@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, ProgressBar, TabbedContent, TabPane
 
 from ..drill import describe, terms_for
 from ..events import Event
@@ -48,6 +48,7 @@ from .widgets.panels import (
 )
 from .widgets.filterbar import FilterBar
 from .widgets.searchlog import SearchableLog
+from .widgets.statusline import Fact, StatusLine
 from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, Table
 
@@ -134,7 +135,7 @@ class SestuiApp(App[None]):
                 with TabPane(f"{index} {title}", id=tab):
                     yield panel(id=f"panel-{tab}")
         yield ProgressBar(id="backfill", show_eta=False)
-        yield Static(id="status-line")
+        yield StatusLine(id="status-line")
         yield Footer()
 
     # Actions that act on the tabs: off (and out of the footer) while another screen is on top.
@@ -273,21 +274,22 @@ class SestuiApp(App[None]):
             parts.append(f"PAUSED · {events - self.paused_events:,} new")
         parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
         self.sub_title = plain("  ·  ".join(parts))  # a typed or pasted filter is input too
+        # Ranked: the first to leave a narrow line rank highest (see StatusLine).
+        facts = [Fact(Text("PAUSED", "bold yellow"), 0)] if self.paused else []
+        facts += [Fact(Text("filter on", "bold"), 0)] if self.filter_text else []
         with store.lock:
             stats = store.stats
             skipped = sum(stats.skipped.values())
-            line = Text()
-            line.append(f"lines {count(stats.lines)}  events {count(stats.events)}  ")
-            line.append(f"skipped {count(skipped)}", style="yellow" if skipped else "")
-            line.append(" (s)" if skipped else "", style="dim")
+            facts += [Fact(Text(f"lines {count(stats.lines)}"), 5), Fact(Text(f"events {count(stats.events)}"), 0)]
+            facts.append(Fact(Text(f"skipped {count(skipped)}", style="yellow" if skipped else ""), 1))
+            facts += [Fact(Text("(s)", "dim"), 4, gap=" ")] if skipped else []
             states = [getattr(s, "state", "") for s in store.sources]
             progress = store.progress
-        line.append("  ")
-        for state, style in ((FOLLOWING, "green"), (READING, "cyan"), (WAITING, "yellow"), (CLOSED, "dim"), (ERROR, "bold red")):
+        for state, style, rank in ((FOLLOWING, "green", 1), (READING, "cyan", 2), (WAITING, "yellow", 2), (CLOSED, "dim", 3), (ERROR, "bold red", 0)):
             n = states.count(state)
             if n or state in (FOLLOWING, ERROR):
-                line.append(f"{n} {state}  ", style=style if n else "dim")
-        self.main("#status-line", Static).update(line)
+                facts.append(Fact(Text(f"{n} {state}", style=style if n else "dim"), rank if n or state == FOLLOWING else 3))
+        self.main("#status-line", StatusLine).show(facts)
         bar = self.main("#backfill", ProgressBar)
         bar.display = progress is not None
         if progress is not None:
