@@ -634,3 +634,25 @@ async def test_a_narrow_status_line_keeps_the_facts_that_matter_whole(width):
         if width >= 80:
             assert "2 following" in line and "1 closed" in line, line
         assert (f"lines {store.stats.lines:,}" in line) == (width >= 120), line  # the first to leave
+
+
+def shows_whole(number: int, text: str) -> bool:
+    """`number` (with thousands separators) appears in `text` in full, not as part of another."""
+    return re.search(rf"(?<![\d,]){re.escape(f'{number:,}')}(?![\d,])", text) is not None
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+async def test_the_input_accounting_screen_never_cuts_a_number(size):
+    store = sample_store()
+    store.sources = [SourceStatus("/var/log/ses/events/2026/11/20/ses-events.jsonl", FOLLOWING, 2_823_055, 12_823_055), SourceStatus("/var/log/ses/ses.log.1.gz", CLOSED, 1_000, 1_000)]
+    async with showing("s", app=sample_app(store), size=size) as (app, _):
+        assert isinstance(app.screen, StatusScreen)
+        shown = rendered_text(app.screen.query_one("#status-text"))
+        assert "…" not in shown, shown  # too narrow for a line, text (a path too) wraps instead
+        stats = store.stats.as_dict()
+        for name in ("lines", "records", "events", "bytes", "time_guessed"):
+            assert shows_whole(stats[name], shown), (name, shown)
+        for reason, n in stats["skipped"].items():
+            assert re.search(rf"{reason} +{n:,}\b", shown), (reason, shown)
+        for source in store.sources:
+            assert shows_whole(source.offset, shown) and shows_whole(source.size, shown), shown

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from ...store import Store
 from ..format import count
-from ..safe import cell
+from ..safe import cell, text
 
 REASONS = {
     "invalid_json": "looked like JSON but is broken",
@@ -80,9 +80,10 @@ class StatusScreen(ModalScreen[None]):
     def body(self) -> RichTable:
         stats, sources, notes = self.accounting.stats, self.accounting.sources, self.accounting.notes
         grid = RichTable.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(justify="right")
-        grid.add_column()
+        # Short of room, names, paths and explanations wrap; counts are never cut.
+        grid.add_column(style="bold", overflow="fold")
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
         grid.add_row(Text("Input", style="bold underline"), "", "")
         for name in ("lines", "records", "events", "bytes"):
             grid.add_row(name, count(stats[name]), "")  # type: ignore[arg-type]
@@ -103,10 +104,10 @@ class StatusScreen(ModalScreen[None]):
         grid.add_row(Text("Sources", style="bold underline"), "", "")
         for path, state, offset, size, error in sources:
             where = error or f"{offset:,} of {size:,} bytes"
-            grid.add_row(cell(path, limit=60), cell(state), cell(where))
+            grid.add_row(text(path), cell(state), text(where))
         if notes:
             grid.add_row("", "", "")
             grid.add_row(Text("Notes", style="bold underline"), "", "")
             for note in notes[-20:]:
-                grid.add_row("", "", cell(note, limit=200))
+                grid.add_row("", "", text(note))
         return grid
