@@ -11,10 +11,12 @@ from textual.widgets._footer import FooterKey
 
 from factory import BASE, bounce, jsonl
 from helpers import ingest
+from sestui.describe import fields
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
 from sestui.ui.app import TABS
 from sestui.ui.format import full_time
+from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
@@ -656,3 +658,17 @@ async def test_the_input_accounting_screen_never_cuts_a_number(size):
             assert re.search(rf"{reason} +{n:,}\b", shown), (reason, shown)
         for source in store.sources:
             assert shows_whole(source.offset, shown) and shows_whole(source.size, shown), shown
+
+
+@pytest.mark.parametrize("keys", [("7", "enter"), ("2", "enter", "enter")], ids=["delivery", "bounce"])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+async def test_the_detail_fields_show_every_value_in_full(keys, size):
+    async with showing(*keys, size=size) as (app, _):
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        lines = rendered_text(screen.query_one("#detail-fields Static")).split("\n")
+        start = re.match(r"Time +", lines[0]).end()  # where values begin
+        assert start <= len(lines[0]) // 2, lines  # names give way to the values
+        shown = "".join(line[start:] for line in lines).replace(" ", "")  # values wrap: read them on
+        for name, value in fields(screen.event):
+            assert value.replace(" ", "") in shown, (name, value, lines)

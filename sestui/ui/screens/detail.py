@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table as RichTable
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +25,30 @@ def label(event: Event) -> str:
     return f"{event.kind} {event.message_id or event.request_id or event.seq}"
 
 
+class FieldList:
+    """Field names beside their values, fitted to the width they are drawn in.
+
+    Short of room, names give way (cut with "…") down to two fifths of the width, and values
+    wrap, long words folded: a value is never cut.
+    """
+
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = options.max_width - self.GAP
+        names = max((cell_len(name) for name, _ in self.rows), default=0)
+        values = max((cell_len(line) for _, value in self.rows for line in value.split("\n")), default=0)
+        grid = RichTable.grid(padding=(0, self.GAP))
+        grid.add_column(style="bold", width=min(names, max(room * 2 // 5, room - values)), no_wrap=True, overflow="ellipsis")
+        grid.add_column(overflow="fold")
+        for name, value in self.rows:
+            grid.add_row(name, text(value))
+        yield grid
+
+
 class DetailScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back"), Binding("e", "export", "Export")]
 
@@ -37,7 +63,7 @@ class DetailScreen(Screen[None]):
         yield Static(content(crumbs(self.trail)), id="crumbs")
         with Horizontal(id="detail-top"):
             with VerticalScroll(id="detail-fields"):
-                yield Static(self._fields())
+                yield Static(FieldList(fields(self.event)))
             with VerticalScroll(id="detail-raw"):
                 yield Static(text(original(self.event)), id="raw-record")
         yield Table(
@@ -69,14 +95,6 @@ class DetailScreen(Screen[None]):
         if self.timeline:
             table.move_cursor(row=next(i for i, (_, e) in enumerate(self.timeline) if e is self.event), animate=False)
         table.focus()
-
-    def _fields(self) -> RichTable:
-        grid = RichTable.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
-        for name, value in fields(self.event):
-            grid.add_row(name, text(value))
-        return grid
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
