@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -218,8 +219,9 @@ def _read_parts(
     try:
         for index, spans in enumerate(parts[:-1]):
             mine, theirs = context.Pipe()
+            ours = [*(connection for _, connection in children), mine]
             child = context.Process(
-                target=_child, args=(theirs, spans, make_store, options, index, keep_ring[index]), daemon=True
+                target=_child, args=(theirs, ours, spans, make_store, options, index, keep_ring[index]), daemon=True
             )
             child.start()
             theirs.close()
@@ -268,6 +270,7 @@ def _as_part(store: Store, index: int) -> Store:
 
 def _child(
     connection: Connection,
+    merging: list[Connection],
     spans: list[Span],
     make_store: Callable[[], Store],
     options: Options,
@@ -275,7 +278,15 @@ def _child(
     keep_ring: bool,
 ) -> None:
     """A forked reader of one part: sends its summary, then as many of its newest events as the
-    merging process asks for."""
+    merging process asks for. `merging`: that process's ends of the pipes, which this one holds
+    too; closed, the pipes end with that process, and so does this one, however it ends."""
+    for end in merging:
+        end.close()
+    # Forked, a child keeps its parent's handlers: SIGINT would raise KeyboardInterrupt here, and
+    # a parent that takes signals through a wakeup file (an event loop) would get them as its own.
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
     try:
         store = _as_part(make_store(), index)
         if not keep_ring:
@@ -284,7 +295,10 @@ def _child(
     except Exception:  # noqa: BLE001 -- an undated event, an unreadable file, a bug: the
         connection.send(None)  # sequential read then gives the answer or the error, no traceback
         return
-    connection.send(store.summary())
-    tail, untold_max = store.newest(connection.recv())
-    connection.send(untold_max)
-    connection.send_bytes(_EVENTS_OUT.encode(tail))
+    try:
+        connection.send(store.summary())
+        tail, untold_max = store.newest(connection.recv())
+        connection.send(untold_max)
+        connection.send_bytes(_EVENTS_OUT.encode(tail))
+    except (EOFError, OSError):
+        return  # the merging process is gone

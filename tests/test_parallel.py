@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
 import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -338,3 +343,118 @@ def test_report_jobs_flag_gives_the_same_json(tmp_path: Path) -> None:
     one, two = report(1), report(2)
     assert one == two
     assert one["input"]["lines"] == 40_000
+
+
+# -- the reading processes --------------------------------------------------------------------
+
+
+class Gate:
+    """Makes the forked readers of a parallel read wait, after they set their signals up, until
+    `open` is called; `arrived` counts those waiting."""
+
+    def __init__(self, directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.directory = directory
+        parent = os.getpid()
+        reading = parallel.read_to_end
+        flag = directory / "open"
+
+        def gated(*args: object, **kwargs: object) -> object:
+            if os.getpid() != parent:
+                (directory / f"arrived-{os.getpid()}").touch()
+                while not flag.exists():
+                    time.sleep(0.01)
+            return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(parallel, "read_to_end", gated)
+        self._flag = flag
+
+    @property
+    def arrived(self) -> int:
+        return len(list(self.directory.glob("arrived-*")))
+
+    def open(self) -> None:
+        self._flag.touch()
+
+
+@pytest.fixture()
+def gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Gate:
+    directory = tmp_path / "gate"
+    directory.mkdir()
+    return Gate(directory, monkeypatch)
+
+
+def _wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def _ended(pid: int) -> bool:
+    """Whether a process ended (one not waited for yet has too). Its `Process` object is not asked:
+    the reader waits for it at the same time, and a process waited for twice looks alive to one."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):  # gone before or while it was read
+        return True
+
+
+def _readers() -> list[int]:
+    return [child.pid for child in multiprocessing.active_children() if child.pid is not None]
+
+
+def test_a_reader_ends_on_a_signal_whatever_the_process_it_was_forked_from_does_with_it(tmp_path: Path, gate: Gate) -> None:
+    # A process may take signals through an event loop, woken through a file that the readers it
+    # forks share, and fork them from a thread, as this read does.
+    taken: list[int] = []
+    wakeup, woken = socket.socketpair()
+    wakeup.setblocking(False)
+    woken.setblocking(False)
+    previous = {signum: signal.signal(signum, lambda signum, frame: taken.append(signum)) for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous_fd = signal.set_wakeup_fd(wakeup.fileno())
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+    reading = threading.Thread(target=read_parallel, args=([str(path)], _store, Options(max_record_bytes=4096), 4, PART))
+    try:
+        reading.start()
+        _wait_until(lambda: gate.arrived == 3)
+        first, second, _ = _readers()
+        os.kill(first, signal.SIGTERM)
+        os.kill(second, signal.SIGINT)
+        _wait_until(lambda: _ended(first) and _ended(second))
+        assert taken == []
+        with pytest.raises(BlockingIOError):
+            woken.recv(1)
+    finally:
+        gate.open()
+        reading.join(30)  # the read goes on without them, on one core
+        signal.set_wakeup_fd(previous_fd)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        wakeup.close()
+        woken.close()
+
+
+def test_readers_end_when_the_process_merging_them_is_killed(tmp_path: Path, gate: Gate) -> None:
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+
+    def merge() -> None:  # gated too: it waits with its readers
+        read_parallel([str(path)], _store, Options(max_record_bytes=4096), 4, PART)
+
+    merging = multiprocessing.get_context("fork").Process(target=merge)  # a daemon could not fork
+    merging.start()
+    readers: list[int] = []
+    try:
+        _wait_until(lambda: gate.arrived == 4)
+        readers = [int(p.name.split("-")[1]) for p in gate.directory.glob("arrived-*") if p.name != f"arrived-{merging.pid}"]
+        merging.kill()
+        merging.join(10)
+        gate.open()  # the readers read their parts and find no one to hand them to
+        _wait_until(lambda: all(_ended(pid) for pid in readers))
+    finally:
+        merging.kill()
+        for pid in readers:
+            if not _ended(pid):
+                os.kill(pid, signal.SIGKILL)
