@@ -88,6 +88,16 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=default_jobs(),
+        metavar="N",
+        help=f"{what} (default: all usable, at most 4; here %(default)s)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sestui",
@@ -104,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tail.add_argument("--filter", default="", metavar="EXPR", help="initial filter, e.g. 'kind:Bounce'")
     tail.add_argument("--export-dir", default=".", metavar="DIR", help="where e and Ctrl+S write files (default .)")
+    _add_jobs_option(tail, "read large existing content on up to N cores")
 
     report = commands.add_parser("report", help="print a summary of logs (text or --json)")
     _add_input_options(report)
@@ -119,13 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--follow", action="store_true", help="keep following; print a snapshot --every S")
     report.add_argument("--every", type=_positive_number, default=5.0, metavar="S", help="seconds between snapshots")
     report.add_argument("--from-end", action="store_true", help="with --follow: skip existing content")
-    report.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=default_jobs(),
-        metavar="N",
-        help="read large files on up to N cores (default: all usable, at most 4; here %(default)s)",
-    )
+    _add_jobs_option(report, "read large files on up to N cores")
 
     demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")
     demo.add_argument("--rate", type=_positive_number, default=200.0, help="messages per second (default 200)")

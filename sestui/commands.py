@@ -18,7 +18,7 @@ from .geo import NOT_CONFIGURED, Geo
 from .geo import load as load_geo
 from .query import WINDOWS_BY_NAME, Query
 from .report import summary, to_json, to_text
-from .parallel import read_parallel
+from .parallel import Backfill, read_parallel
 from .sources import Follower, Options, targets_of
 from .store import Store
 
@@ -186,12 +186,19 @@ def _run_app(
     return app.return_code or EXIT_OK  # 1 after a crash, which Textual has printed
 
 
+def _backfill(args: argparse.Namespace) -> Backfill | None:
+    """How `tail` reads the content its files hold at the start: on several cores, unless a
+    filter is given, whose view then counts every event as it is read (a parallel read adds its
+    events at once, when only those still retained can be counted)."""
+    return Backfill(args.jobs) if args.jobs > 1 and not args.filter else None
+
+
 def run_tail(args: argparse.Namespace) -> int:
     tune_gc()
     store = Store(max_events=args.max_events, since=since_of(args.since))
     targets = _targets(args)
     stdin_fd = _keyboard_from_tty() if any(t.kind == "stdin" for t in targets) else None
-    follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd)
+    follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd, backfill=_backfill(args))
     geo, note = load_geo(args.geoip_db)
     return _run_app(store, follower, args.window, args.filter, args.export_dir, geo, note)
 

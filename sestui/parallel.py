@@ -16,6 +16,9 @@ merging process.
 One thing does not fold: an event without a usable time takes the newest time seen before it,
 which for a later part depends on the parts before it. SES and CloudTrail always write a time, so
 such events are rare; when a later part meets one, the report is read again sequentially.
+
+`sestui tail` reads the content its plain files hold at the start the same way (`Backfill`), up
+to a record boundary shortly before their end, where each file's follower takes over.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ import multiprocessing
 import os
 import signal
 import stat
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 import msgspec
 
@@ -39,6 +44,9 @@ from .store import Store, UndatedEvent
 DEFAULT_MAX_JOBS = 4
 MIN_PART_BYTES = 16 << 20  # below this a part costs more to fork and merge than it saves
 _BOUNDARY_SEARCH = 4 << 20  # how far past a cut point to look for a record boundary
+# How far before the end of a followed file to look first for where its follower takes over:
+# what lies past that point is read by the follower, on the app's core.
+_TAKEOVER_SEARCH = 64 << 10
 _SEQ_STRIDE = 1 << 40  # part i numbers its events from i * stride: arrival order across parts
 # An earlier part keeps no ring when the input after it has at least this many bytes per retained
 # event: SES and CloudTrail records are 0.5-4 KB, so the later parts then fill the ring.
@@ -78,16 +86,18 @@ def plan(
     max_record_bytes: int,
     min_part_bytes: int = MIN_PART_BYTES,
     last_share: float = 1.0,
+    ends: dict[str, int] | None = None,
 ) -> list[list[Span]]:
     """The inputs, in order, cut into at most `jobs` parts of similar size (the last one
     `last_share` of the others). Only plain regular files are cut, and only at a line that starts
-    a record whatever came before it."""
-    whole = [[Span(path) for path in paths]]
+    a record whatever came before it. `ends`: read those files only up to that offset."""
+    ends = ends or {}
+    whole = [[Span(path, 0, ends.get(path)) for path in paths]]
     if jobs <= 1 or "-" in paths or "fork" not in multiprocessing.get_all_start_methods():
         return whole
-    sizes = [_splittable_size(path) for path in paths]
+    sizes = [_splittable_size(path, ends.get(path)) for path in paths]
     total = sum(size for size, _ in sizes)
-    jobs = min(jobs, total // max(1, min_part_bytes))
+    jobs = _jobs_for(total, jobs, min_part_bytes)
     if jobs <= 1:
         return whole
     target = total / (jobs - 1 + last_share)
@@ -103,7 +113,7 @@ def plan(
             current.append(Span(path, pos, cut))
             parts.append(current)
             current, filled, pos = [], 0, cut
-        current.append(Span(path, pos))
+        current.append(Span(path, pos, ends.get(path)))
         filled += size - pos
         if filled >= target and len(parts) < jobs - 1:
             parts.append(current)
@@ -113,12 +123,18 @@ def plan(
     return parts
 
 
-def _splittable_size(path: str) -> tuple[int, bool]:
+def _jobs_for(total: int, jobs: int, min_part_bytes: int) -> int:
+    """How many parts `total` bytes are worth: none smaller than `min_part_bytes`."""
+    return min(jobs, total // max(1, min_part_bytes))
+
+
+def _splittable_size(path: str, end: int | None = None) -> tuple[int, bool]:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
             regular = stat.S_ISREG(st.st_mode)
-            return st.st_size, regular and f.read(2) != GZIP_MAGIC
+            size = st.st_size if end is None else min(end, st.st_size)
+            return size, regular and f.read(2) != GZIP_MAGIC
     except OSError:
         return 0, False  # reported when the report reads it
 
@@ -157,23 +173,36 @@ def read_parallel(
     """Read every input to its end into one store, on up to `jobs` cores. Raises OSError for an
     input that cannot be read, as a sequential read would."""
     store = make_store()
-    # Under a filter or --since, the parts after an earlier one may hold few events of the ring.
-    unfiltered = store.keep is None and store.since is None
-    enough = store.max_events * _BYTES_PER_EVENT
-    parts = plan(paths, jobs, options.max_record_bytes, min_part_bytes)
-    if unfiltered and len(parts) > 1:
-        lighter = plan(paths, jobs, options.max_record_bytes, min_part_bytes, _RING_PART_SHARE)
-        if _size(lighter[-1]) >= enough:  # every earlier part then keeps no ring
-            parts = lighter
+    parts, keep_ring = _parts(paths, store, options, jobs, min_part_bytes)
     if len(parts) > 1:
-        sizes = [_size(part) for part in parts]
-        keep_ring = [not unfiltered or sum(sizes[index + 1 :]) < enough for index in range(len(parts) - 1)]
         merged = _read_parts(parts, store, make_store, options, keep_ring)
         if merged is not None:
             return merged
         store = make_store()
     _read_spans([Span(path) for path in paths], store, options)
     return store
+
+
+def _parts(
+    paths: list[str],
+    store: Store,
+    options: Options,
+    jobs: int,
+    min_part_bytes: int,
+    ends: dict[str, int] | None = None,
+) -> tuple[list[list[Span]], list[bool]]:
+    """The parts to read into stores like `store`, and whether each but the last keeps a ring."""
+    # Under a filter or --since, the parts after an earlier one may hold few events of the ring.
+    unfiltered = store.keep is None and store.since is None
+    enough = store.max_events * _BYTES_PER_EVENT
+    parts = plan(paths, jobs, options.max_record_bytes, min_part_bytes, ends=ends)
+    if unfiltered and len(parts) > 1:
+        lighter = plan(paths, jobs, options.max_record_bytes, min_part_bytes, _RING_PART_SHARE, ends)
+        if _size(lighter[-1]) >= enough:  # every earlier part then keeps no ring
+            parts = lighter
+    sizes = [_size(part) for part in parts]
+    keep_ring = [not unfiltered or sum(sizes[index + 1 :]) < enough for index in range(len(parts) - 1)]
+    return parts, keep_ring
 
 
 def _size(spans: list[Span]) -> int:
@@ -203,18 +232,45 @@ def _read_spans(spans: list[Span], store: Store, options: Options, last: bool = 
     store.settle()
 
 
+class Workers:
+    """The child processes of parallel reads, which `stop` ends at once and for good (an app that
+    quits while they read)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._started: list[BaseProcess] = []
+
+    def start(self, process: BaseProcess) -> bool:
+        """Start a process, unless stopped already."""
+        with self._lock:
+            if self._stopped:
+                return False
+            process.start()
+            self._started.append(process)
+            return True
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for process in self._started:
+                process.kill()  # a process already waited for is not signalled
+
+
 def _read_parts(
     parts: list[list[Span]],
     store: Store,
     make_store: Callable[[], Store],
     options: Options,
     keep_ring: list[bool],
+    workers: Workers | None = None,
 ) -> Store | None:
     """The parts read by forked children (all but the last; those with a false `keep_ring` retain
     no events) and into `store` by this process (the last), merged; None when a later part met
-    an undated event or a child failed."""
+    an undated event, a child failed or `workers` were stopped."""
     context = multiprocessing.get_context("fork")
-    children: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    workers = workers or Workers()
+    children: list[tuple[BaseProcess, Connection]] = []
     merged = False
     try:
         for index, spans in enumerate(parts[:-1]):
@@ -223,8 +279,10 @@ def _read_parts(
             child = context.Process(
                 target=_child, args=(theirs, ours, spans, make_store, options, index, keep_ring[index]), daemon=True
             )
-            child.start()
+            started = workers.start(child)
             theirs.close()
+            if not started:
+                return None
             children.append((child, mine))
         _as_part(store, len(parts) - 1)
         _read_spans(parts[-1], store, options)
@@ -302,3 +360,75 @@ def _child(
         connection.send_bytes(_EVENTS_OUT.encode(tail))
     except (EOFError, OSError):
         return  # the merging process is gone
+
+
+def resume_point(path: str, size: int, max_record_bytes: int) -> int | None:
+    """Where a follower can take over a file whose first `size` bytes are read in parallel: the
+    first record boundary (see record_boundary) close before `size`, so that the follower frames
+    the last lines, a partial one included, as a sequential reader would. None when there is
+    none in its last few MB."""
+    for reach in (_TAKEOVER_SEARCH, _BOUNDARY_SEARCH):
+        try:
+            cut = record_boundary(path, max(0, size - reach), max_record_bytes)
+        except OSError:
+            return None
+        if cut is not None and cut <= size:
+            return cut
+    return None
+
+
+class Backfill:
+    """`sestui tail`'s read of the content its plain files hold at the start, on several cores.
+
+    The follower holds those files open and unread while `read` reads them, up to a record
+    boundary close before their end, in parallel, into a store of its own; then it merges that
+    store into its own as input read before everything else, and follows each file from where
+    that read ended. `stop` ends the reading processes (the app quits)."""
+
+    def __init__(self, jobs: int, min_part_bytes: int = MIN_PART_BYTES) -> None:
+        self.jobs = jobs
+        self.min_part_bytes = min_part_bytes
+        self._workers = Workers()
+        self._reading: tuple[Store, int] | None = None  # this process's store, and its part's bytes
+
+    def number_after(self, store: Store) -> None:
+        """Number the events of `store` after every event a read gives (its parts number theirs
+        from 0 and up), so that what it read merges in as read before them."""
+        store.seq = max(store.seq, self.jobs * _SEQ_STRIDE)
+
+    def read(self, sizes: dict[str, int], like: Store, options: Options) -> tuple[Store, dict[str, int]] | None:
+        """The first bytes of plain files (`sizes`: their sizes, in input order) read into a
+        store set up like `like`, with the offset up to which each was read; None when reading
+        them on several cores would not pay, or did not work out (an undated event in a later
+        part, a child that failed, `stop`): the follower then reads them itself."""
+        if _jobs_for(sum(sizes.values()), self.jobs, self.min_part_bytes) <= 1:
+            return None
+        ends: dict[str, int] = {}
+        for path, size in sizes.items():
+            end = resume_point(path, size, options.max_record_bytes)
+            if end:
+                ends[path] = end
+
+        def make_store() -> Store:
+            return Store(max_events=like.max_events, clock=like.clock, since=like.since, keep=like.keep, keep_raw=like.keep_raw)
+
+        store = make_store()
+        parts, keep_ring = _parts(list(ends), store, options, self.jobs, self.min_part_bytes, ends)
+        if len(parts) <= 1:
+            return None
+        self._reading = (store, _size(parts[-1]))
+        merged = _read_parts(parts, store, make_store, options, keep_ring, self._workers)
+        return None if merged is None else (merged, ends)
+
+    @property
+    def progress(self) -> float:
+        """About how much of the read is done, from 0 to 1: as much as of the part this process
+        reads (the parts are cut to take the same time)."""
+        reading = self._reading
+        if reading is None:
+            return 0.0
+        store, size = reading
+        return min(1.0, store.stats.bytes / max(1, size))
+
+    def stop(self) -> None:
+        self._workers.stop()

@@ -13,7 +13,9 @@ thread of their own (their reads block). Files are identified by (device, inode)
   (logrotate's `compress`) is read only past what was read of that file (see `Inodes`);
 * `.gz` files are read as they grow (a writer may still be compressing or downloading them) and
   closed once they have not been modified for `Options.grace` seconds if they end where a gzip
-  member ends (if one grows later, it is read on), else for `Options.gzip_idle` seconds.
+  member ends (if one grows later, it is read on), else for `Options.gzip_idle` seconds;
+* given a `Backfill`, the content that plain files hold at the start is read on several cores
+  while their followers hold them open, and each follower takes over where that read ended.
 
 watchfiles (inotify where available) wakes the thread within tens of milliseconds of a change; a
 slow poll is the safety net for filesystems that send no events.
@@ -30,11 +32,15 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .decompress import GZIP_MAGIC, BombError, GzipStream
 from .ingest import StreamIngest
 from .paths import Target, classify, split_glob, walk
 from .store import Store
+
+if TYPE_CHECKING:
+    from .parallel import Backfill
 
 CHUNK = 1 << 18  # small enough that a chunk's records are still in cache when counted
 READING = "reading"  # backfill of existing content
@@ -42,6 +48,9 @@ FOLLOWING = "following"
 WAITING = "waiting"  # the path does not exist (yet)
 CLOSED = "closed"  # stream ended: stdin EOF, FIFO writer gone, .gz read after it stopped changing
 ERROR = "error"
+# Seconds between progress updates while a parallel read has the files (nothing wakes the
+# follower then).
+_PROGRESS_INTERVAL = 0.25
 
 
 @dataclass(slots=True)
@@ -356,14 +365,57 @@ class FileFollower:
         self._closed: tuple[int, int, int] | None = None
         self._gz_seen: tuple[int, int] = (-1, -1)  # (size, mtime_ns) of the current .gz file
         self._gz_changed_at = 0.0  # when it last changed, on the clock of `poll`
+        self.held = False  # open, but read by someone else (see hold)
 
     @property
     def backfill(self) -> tuple[int, int]:
         """(bytes of backfill read, backfill bytes) for progress."""
         return min(self.status.offset, self._backfill_end), self._backfill_end
 
+    def hold(self, now: float) -> int:
+        """Open the file present at the start for another reader to read its first bytes, and read
+        nothing until `resume`. Returns its size; 0 when it is empty, or no plain file read from its
+        start, and then read as usual."""
+        if not self._existing or self._from_end or self.gz:
+            return 0
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return 0
+        handle = self._open(st, now)
+        if handle is None or not self.status.size:
+            return 0
+        try:
+            if os.pread(handle.fd, len(GZIP_MAGIC), 0) == GZIP_MAGIC:
+                return 0
+        except OSError:
+            return 0  # reading it reports the error
+        self.held = True
+        return self.status.size
+
+    def resume(self, offset: int) -> None:
+        """Read on from `offset`, up to which the other reader read the file held (0: it read
+        none of it). What is known of the file read so far is its real bytes there, which tell
+        a rotation or a truncation from an append as if this follower had read them."""
+        self.held = False
+        handle = self._current
+        if handle is not None and offset:
+            handle.read_state.seek(handle.fd, offset)
+            self.status.offset = offset
+
+    def in_place(self) -> bool:
+        """The path still names the open file: it was not renamed or deleted."""
+        handle = self._current
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return handle is not None and (st.st_dev, st.st_ino) == (handle.dev, handle.ino)
+
     def poll(self, now: float, budget: int = 8 << 20) -> bool:
         """Catch up with the path; True when data was read (more may be waiting)."""
+        if self.held:
+            return False
         try:
             st: os.stat_result | None = os.stat(self.path)
         except FileNotFoundError:
@@ -618,6 +670,7 @@ class Follower:
         options: Options,
         stdin_fd: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        backfill: Backfill | None = None,
     ) -> None:
         self.targets = list(targets)  # a path that appears as a directory becomes a "dir" target
         self.store = store
@@ -636,17 +689,26 @@ class Follower:
         self._initial = True
         self._seen: set[str] = set()
         self.inodes = Inodes()
+        self._backfill = backfill
+        self._held: dict[str, FileFollower] = {}  # files read by the backfill, by path
+        self._backfilled: tuple[Store, dict[str, int]] | None = None  # what it read, and up to where
+        self._backfill_done = threading.Event()
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self, thread: bool = True) -> None:
         """Find the inputs, then follow them in a thread of its own, or without one (tests) in
-        the caller's calls to `step`."""
+        the caller's calls to `step` (a backfill then reads here, before this returns)."""
+        backfill = self._backfill if not self.options.from_end else None
+        if backfill is not None:
+            backfill.number_after(self.store)  # before any input is read
         for target in self.targets:
             if target.kind == "stdin":
                 self._add_stream("-", self._stdin_fd if self._stdin_fd is not None else os.dup(0))
         self._scan()
         self._initial = False
+        if backfill is not None:
+            self._hold(backfill, thread)
         self._publish()
         if thread:
             self._thread.start()
@@ -656,6 +718,50 @@ class Follower:
         self._wake.set()
         for watcher in self._watchers:
             watcher.stop()
+        if self._backfill is not None:
+            self._backfill.stop()
+
+    # -- backfill on several cores ----------------------------------------------------------
+
+    def _hold(self, backfill: Backfill, thread: bool) -> None:
+        """Have the backfill read the plain files present at the start, in a thread of its own."""
+        now = self.clock()
+        sizes: dict[str, int] = {}
+        for path, follower in self.files.items():
+            size = follower.hold(now)
+            if size:
+                sizes[path] = size
+                self._held[path] = follower
+        if not sizes:
+            return
+        if thread:
+            threading.Thread(target=self._read_held, args=(backfill, sizes), name="sestui-backfill", daemon=True).start()
+        else:
+            self._read_held(backfill, sizes)
+
+    def _read_held(self, backfill: Backfill, sizes: dict[str, int]) -> None:
+        try:
+            self._backfilled = backfill.read(sizes, self.store, self.options)
+        except OSError:
+            pass  # a file went away while it was cut: the followers read what is left
+        finally:  # the followers read the files held unless the backfill did
+            self._backfill_done.set()
+            self._wake.set()
+
+    def _resume_held(self) -> None:
+        """Merge what the backfill read as input read before everything else, and follow each file
+        from where it read to (from its start if the backfill did not read it, or if a path no
+        longer names the file held: what the backfill read of it is then unknown)."""
+        held, self._held = self._held, {}
+        backfilled, self._backfilled = self._backfilled, None
+        ends: dict[str, int] = {}
+        if backfilled is not None and all(held[path].in_place() for path in backfilled[1]):
+            earlier, ends = backfilled
+            with self.store.lock:
+                room = max(0, self.store.max_events - len(self.store.main.ring))
+                self.store.absorb_earlier(earlier.summary(), *earlier.newest(room))
+        for path, follower in held.items():
+            follower.resume(ends.get(path, 0))
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -671,6 +777,8 @@ class Follower:
     def step(self, now: float) -> bool:
         """One round: pick up new paths when due, then read every file; True when data was read
         (more may be waiting)."""
+        if self._held and self._backfill_done.is_set():
+            self._resume_held()
         scan = self._rescan or now - self._last_scan >= self.options.rescan_interval
         if scan:
             self._rescan = False
@@ -687,8 +795,11 @@ class Follower:
         self._last_scan = self.clock()
         while not self._stop.is_set():
             if not self.step(self.clock()):
-                self.store.release_waiting()  # caught up: events without a time arrived now
-                self._wake.wait(self.options.poll_interval)
+                if self._held:  # not caught up: the backfill is reading
+                    self._wake.wait(_PROGRESS_INTERVAL)
+                else:
+                    self.store.release_waiting()  # caught up: events without a time arrived now
+                    self._wake.wait(self.options.poll_interval)
                 self._wake.clear()
         for follower in self.files.values():
             follower.close()
@@ -769,10 +880,11 @@ class Follower:
     def _publish(self) -> None:
         """Share source states and backfill progress with the front ends."""
         done = total = 0
+        held = self._backfill.progress if self._held and self._backfill is not None else 0.0
         for follower in self.files.values():
             if follower.status.state == READING:
                 part, whole = follower.backfill
-                done += part
+                done += int(whole * held) if follower.held else part
                 total += whole
         with self.store.lock:
             self.store.sources = self.statuses

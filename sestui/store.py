@@ -374,6 +374,7 @@ class Store:
         self.main = Aggregates()
         self.view: Aggregates | None = None  # filtered aggregates, when a filter is active
         self.view_match: Callable[[Event], bool] | None = None
+        self.absorbed = 0  # inputs read elsewhere folded in (see absorb_earlier)
         self.as_of: float | None = None
         self.version = 0  # bumped by every change a front end may want to redraw
         self.seq = 0
@@ -503,6 +504,11 @@ class Store:
                 self.as_of = earlier.as_of
             untold = earlier.retained - len(tail)
             self.main.merge_earlier(earlier.aggregates, tail, untold, untold_max)
+            if self.view_match is not None:
+                # A filter set while that input was read (`tail` reads it in parallel while the
+                # app runs): the view counts the retained events again, those new ones included.
+                self.view = self._matching(self.view_match)
+            self.absorbed += 1
             self.notes[:0] = [note for note in earlier.notes if note not in self.notes]
             del self.notes[:-50]
             self.version += 1
@@ -537,6 +543,7 @@ class Store:
             as_of = self.as_of or 0.0
             evicted = self.main.evicted
             evicted_max = self.main.evicted_max_time
+            absorbed = self.absorbed
         view = matching(ring, match, as_of, evicted, evicted_max, progress)
         with self.lock:
             # Events that arrived during the rebuild: feed those newer than the copy.
@@ -548,9 +555,17 @@ class Store:
             oldest = self.main.ring[0].seq if self.main.ring else last_seq + 1
             while view.ring and view.ring[0].seq < oldest:
                 view.drop_oldest()
+            if self.absorbed != absorbed:
+                # Events older than the copy were folded in meanwhile: count them all again.
+                view = self._matching(match)
             self.view = view
             self.view_match = match
             self.version += 1
+
+    def _matching(self, match: Callable[[Event], bool]) -> Aggregates:
+        """The filtered view of the ring as it is (the caller holds the lock)."""
+        main = self.main
+        return matching(list(main.ring), match, self.as_of or 0.0, main.evicted, main.evicted_max_time)
 
     def snapshot(self) -> Snapshot:
         """The store as it is now, for a display that must not move (pause)."""

@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
 from sestui import parallel
+from sestui import store as store_module
+from sestui.cli import build_parser
+from sestui.commands import _backfill
 from sestui.filters import compile_filter
-from sestui.parallel import Span, plan, read_parallel, record_boundary
+from sestui.parallel import Backfill, Span, plan, read_parallel, record_boundary
+from sestui.paths import classify
 from sestui.query import WINDOWS_BY_NAME, Query, window_for
 from sestui.report import summary
-from sestui.sources import Options, read_to_end
-from sestui.store import Store
+from sestui.sources import FOLLOWING, Follower, Options, read_to_end
+from sestui.store import Store, matching
 from sestui.synth import iter_bench_lines
 
 from factory import bounce, cloudtrail, delivery, jsonl
-from helpers import NOW, ROOT
+from helpers import NOW, ROOT, ingest
 
 PART = 64 << 10  # tests cut parts this small; the CLI default is 16 MB
 
@@ -116,8 +122,8 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     outcomes: list[bool] = []
     real = parallel._read_parts
 
-    def recording(*args: object) -> Store | None:
-        result = real(*args)  # type: ignore[arg-type]
+    def recording(*args: object, **kwargs: object) -> Store | None:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
         outcomes.append(result is not None)
         return result
 
@@ -458,3 +464,327 @@ def test_readers_end_when_the_process_merging_them_is_killed(tmp_path: Path, gat
         for pid in readers:
             if not _ended(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# -- tail: the content of followed files read on several cores ---------------------------------
+
+FOLLOW_OPTIONS = Options(max_record_bytes=4096, rescan_interval=0)
+
+
+@pytest.fixture()
+def tail() -> Iterator[Callable[..., Follower]]:
+    """`tail`'s follower on some paths, started without its thread: with more than one job, the
+    files present are read in parallel before `start` returns, and merged at the first step."""
+    followers: list[Follower] = []
+
+    def start(paths: list[str], jobs: int, options: Options = FOLLOW_OPTIONS, **store_args: object) -> Follower:
+        backfill = Backfill(jobs, PART) if jobs > 1 else None
+        follower = Follower([classify(path) for path in paths], _store(**store_args), options, backfill=backfill)
+        followers.append(follower)
+        follower.start(thread=False)
+        return follower
+
+    yield start
+    for follower in followers:
+        follower.stop()
+        for file in follower.files.values():
+            file.close()
+
+
+def _catch_up(follower: Follower, now: float = 0.0) -> Store:
+    """Step until every file is read to its end, then release undated events, as the thread does."""
+    while follower.step(now):
+        pass
+    follower.store.release_waiting()
+    return follower.store
+
+
+def _history(path: Path, inputs: list[str]) -> Path:
+    """One file of every plain framing of `inputs`, ending in a line still being written."""
+    plain = [Path(p).read_bytes() for p in inputs if not p.endswith(".gz")]
+    path.write_bytes(b"".join(plain) + b'{"eventType": "Delivery", "mail": {"timestamp": "2025-11-2')
+    return path
+
+
+def _append(path: Path, data: bytes) -> None:
+    with open(path, "ab") as f:
+        f.write(data)
+
+
+def _deliveries(n: int, start: int) -> bytes:
+    return jsonl([delivery(1_763_650_000.0 + start + i, to=f"later{start + i}@example.org") for i in range(n)])
+
+
+@pytest.mark.parametrize("max_events", [100_000, 1500, 40])
+@pytest.mark.parametrize("bytes_per_event", [4096, 1])
+def test_tail_reads_existing_content_in_parallel_as_it_would_alone(
+    inputs: list[str],
+    tmp_path: Path,
+    tail: Callable[..., Follower],
+    spy: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    max_events: int,
+    bytes_per_event: int,
+) -> None:
+    monkeypatch.setattr(parallel, "_BYTES_PER_EVENT", bytes_per_event)
+    path = str(_history(tmp_path / "history.log", inputs))
+    sequential = _catch_up(tail([path], 1, max_events=max_events))
+    follower = tail([path], 4, max_events=max_events)
+    merged = _catch_up(follower)
+    assert spy == [True]
+    for store in (sequential, merged):
+        store.settle()  # drop the time buckets the newest event left behind, as a report does
+    assert _state(merged) == _state(sequential)
+    assert sequential.stats.events > 4000 and sum(sequential.stats.skipped.values()) > 20
+    seqs = [e.seq for e in merged.main.ring]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    # The follower took over close before the end, past the last complete line: the partial
+    # line is still waiting for the rest of it.
+    (status,) = follower.statuses
+    assert status.state == FOLLOWING and status.offset == os.path.getsize(path)
+    _append(Path(path), b'0T14:00:00Z"}}\n')
+    assert _catch_up(follower).stats.lines == sequential.stats.lines + 1
+
+
+def test_since_applies_to_every_part_tail_reads(inputs: list[str], tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]) -> None:
+    path = str(_history(tmp_path / "history.log", inputs))
+    since = 1_763_640_000.0 + 3 * 3600
+    sequential = _catch_up(tail([path], 1, since=since))
+    merged = _catch_up(tail([path], 3, since=since))
+    assert spy == [True]
+    for store in (sequential, merged):
+        store.settle()
+    assert _state(merged) == _state(sequential)
+    assert sequential.stats.skipped["before_since"] > 500
+
+
+def test_tail_reads_several_files_in_parallel_and_the_rest_as_before(
+    inputs: list[str], tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]
+) -> None:
+    for path in inputs:  # a glob over plain files, some cut, and a gzip file read as before
+        shutil.copy(path, tmp_path)
+    pattern = str(tmp_path / "*")
+    sequential = _catch_up(tail([pattern], 1))
+    follower = tail([pattern], 4)
+    merged = _catch_up(follower)
+    assert spy == [True]
+    assert merged.stats.as_dict() == sequential.stats.as_dict()
+    assert merged.as_of == sequential.as_of
+    assert sorted(e.raw for e in merged.main.ring) == sorted(e.raw for e in sequential.main.ring)
+    assert [(s.state, s.offset) for s in follower.statuses] == [(FOLLOWING, os.path.getsize(s.path)) for s in follower.statuses]
+
+
+def test_an_empty_file_beside_files_read_in_parallel_is_followed(tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]) -> None:
+    (tmp_path / "a.jsonl").write_bytes(_lines(4000, 3))
+    empty = tmp_path / "b.jsonl"
+    empty.touch()
+    follower = tail([str(tmp_path / "*.jsonl")], 4)
+    _catch_up(follower)
+    _append(empty, _deliveries(3, 0))
+    assert _catch_up(follower).stats.lines == 4003
+    assert spy == [True]
+
+
+def test_lines_written_while_and_after_a_file_is_read_in_parallel_are_read_once(
+    tmp_path: Path, tail: Callable[..., Follower], spy: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3) + _deliveries(1, 0)[:40])  # ending in a line being written
+    reading = parallel._read_parts
+
+    def appending(*args: object, **kwargs: object) -> Store | None:
+        _append(path, _deliveries(1, 0)[40:] + _deliveries(300, 1))  # written while the parts are read
+        return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_read_parts", appending)
+    follower = tail([str(path)], 4)
+    _append(path, _deliveries(200, 301))  # written after the parallel read, before the follower reads
+    store = _catch_up(follower)
+    assert spy == [True]
+    assert store.stats.lines == 4000 + 501
+    monkeypatch.setattr(parallel, "_read_parts", reading)
+    alone = _catch_up(tail([str(path)], 1))
+    for each in (store, alone):
+        each.settle()
+    assert _state(store) == _state(alone)
+
+
+def test_a_file_rotated_after_a_parallel_backfill_is_followed(tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]) -> None:
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(_lines(4000, 3))
+    # The glob also matches the rotated names: what was read under one is not read again.
+    follower = tail([str(tmp_path / "ses.jsonl*")], 4, Options(max_record_bytes=4096, rescan_interval=0, grace=1.0))
+    store = _catch_up(follower)
+    assert spy == [True] and store.stats.lines == 4000
+    skipped = dict(store.stats.skipped)
+    rotated = tmp_path / "ses.jsonl.1"
+    log.rename(rotated)
+    _append(rotated, _deliveries(10, 0))  # the writer's last lines before it reopens the path
+    log.write_bytes(_deliveries(20, 10))
+    _catch_up(follower, 1.0)
+    _catch_up(follower, 3.0)  # the rotated file is let go, and its new name looked at
+    assert store.stats.lines == 4030
+    # logrotate's compress: the same content, as a new .gz file, and the plain file deleted
+    rotated.with_name("ses.jsonl.1.gz").write_bytes(gzip.compress(rotated.read_bytes()))
+    rotated.unlink()
+    _catch_up(follower, 4.0)
+    assert store.stats.lines == 4030
+    with open(log, "wb") as f:  # copy-truncate
+        f.write(_deliveries(5, 30))
+    _catch_up(follower, 5.0)
+    assert store.stats.lines == 4035 and store.stats.skipped == skipped
+    assert any("truncated" in note for note in store.notes)
+
+
+def test_a_file_renamed_while_it_is_read_in_parallel_is_read_by_its_follower(
+    tmp_path: Path, tail: Callable[..., Follower], spy: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(_lines(4000, 3))
+    reading = parallel._read_parts
+
+    def rotating(*args: object, **kwargs: object) -> Store | None:
+        log.rename(tmp_path / "ses.jsonl.1")  # before the parts are opened: they read another file
+        log.write_bytes(_deliveries(20, 0) * 200)
+        return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_read_parts", rotating)
+    store = _catch_up(tail([str(log)], 4))
+    assert spy == [True]
+    assert store.stats.lines == 4000 + 4000  # the old file whole, then the new one
+
+
+def test_an_undated_record_in_a_later_part_leaves_the_file_to_its_follower(
+    tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]
+) -> None:
+    path = tmp_path / "late.jsonl"
+    path.write_bytes(_lines(2000, 11) + jsonl([_undated()]) + _lines(2000, 12))
+    sequential = _catch_up(tail([str(path)], 1))
+    store = _catch_up(tail([str(path)], 4))
+    assert spy == [False]
+    assert _state(store) == _state(sequential) and store.stats.time_guessed == 1
+
+
+def test_from_end_reads_nothing_in_parallel(tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]) -> None:
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+    follower = tail([str(path)], 4, Options(max_record_bytes=4096, rescan_interval=0, from_end=True))
+    _catch_up(follower)
+    _append(path, _deliveries(7, 0))
+    assert _catch_up(follower).stats.lines == 7
+    assert spy == []
+
+
+def test_a_filter_set_while_files_are_read_in_parallel_counts_what_they_held(
+    inputs: list[str], tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]
+) -> None:
+    path = str(_history(tmp_path / "history.log", inputs))
+    match = compile_filter("kind:Delivery", None)
+    sequential = tail([path], 1)
+    sequential.store.set_filter(match)
+    _catch_up(sequential)
+    follower = tail([path], 4)
+    follower.store.set_filter(match)  # the app's filter, set before the parallel read is merged
+    store = _catch_up(follower)
+    assert spy == [True]
+    view, expected = store.view, sequential.store.view
+    assert view is not None and expected is not None
+    assert [e.raw for e in view.ring] == [e.raw for e in expected.ring] != []
+    assert view.totals == expected.totals
+
+
+def test_a_filter_built_while_earlier_input_is_merged_counts_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    store, earlier = _store(), _store()
+    Backfill(2).number_after(store)  # as the follower numbers its events after a parallel read's
+    for target, base in ((earlier, 1_763_640_000.0), (store, 1_763_650_000.0)):
+        ingest(jsonl([delivery(base + i, to=f"u{i}@example.org") for i in range(50)]), target)
+    building = matching
+    merged: list[bool] = []
+
+    def merging_meanwhile(*args: object, **kwargs: object) -> object:
+        view = building(*args, **kwargs)  # type: ignore[arg-type]
+        if not merged:  # `tail`'s follower merges its parallel read while the filter is built
+            merged.append(True)
+            store.absorb_earlier(earlier.summary(), *earlier.newest(store.max_events))
+        return view
+
+    monkeypatch.setattr(store_module, "matching", merging_meanwhile)
+    match = compile_filter("kind:Delivery", None)
+    store.set_filter(match)
+    assert store.view is not None and len(store.main.ring) == 100
+    assert [e.seq for e in store.view.ring] == [e.seq for e in store.main.ring]
+
+
+def test_tail_reads_on_one_core_with_jobs_1_or_a_filter() -> None:
+    parse = build_parser().parse_args
+    assert isinstance(_backfill(parse(["tail", "--jobs", "2", "x"])), Backfill)
+    assert _backfill(parse(["tail", "--jobs", "1", "x"])) is None
+    assert _backfill(parse(["tail", "--jobs", "2", "--filter", "kind:Bounce", "x"])) is None
+
+
+def _live(path: Path) -> Follower:
+    return Follower([classify(str(path))], _store(), Options(max_record_bytes=4096), backfill=Backfill(4, PART))
+
+
+def test_stopping_a_follower_during_its_parallel_read_ends_the_processes(tmp_path: Path, gate: Gate) -> None:
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+    follower = _live(path)
+    follower.start()
+    try:
+        _wait_until(lambda: gate.arrived == 3)
+        readers = _readers()
+    finally:
+        follower.stop()
+        follower.join(5)
+    assert len(readers) == 3
+    _wait_until(lambda: all(_ended(pid) for pid in readers))
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_the_app_answers_and_shows_progress_while_files_are_read_in_parallel(tmp_path: Path, gate: Gate) -> None:
+    from textual.widgets import ProgressBar, TabbedContent
+
+    from sestui.ui.app import make_app
+
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+    size = path.stat().st_size
+    follower = _live(path)
+    store = follower.store
+    app = make_app(store=store, follower=follower, clock=lambda: NOW, auto_tick=False)
+    async with app.run_test() as pilot:
+        await _until(lambda: gate.arrived == 3)
+        # This process read its own part; the bar shows it while the others are still read.
+        await _until(lambda: store.progress == (size, size))
+        app.tick()
+        bar = app.main("#backfill", ProgressBar)
+        assert bar.display and bar.total == size and bar.progress == size
+        await pilot.press("2")
+        assert app.main("#tabs", TabbedContent).active == "bounces"
+        assert store.stats.lines == 0
+        gate.open()
+        await _until(lambda: store.progress is None and store.stats.lines == 4000)
+        app.tick()
+        assert not bar.display
+
+
+async def test_quitting_the_app_during_a_parallel_read_leaves_no_process_behind(tmp_path: Path, gate: Gate) -> None:
+    from sestui.ui.app import make_app
+
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(4000, 3))
+    follower = _live(path)
+    app = make_app(store=follower.store, follower=follower, clock=lambda: NOW, auto_tick=False)
+    async with app.run_test() as pilot:
+        await _until(lambda: gate.arrived == 3)
+        readers = _readers()
+        await pilot.press("q")
+    assert len(readers) == 3
+    await _until(lambda: all(_ended(pid) for pid in readers))
