@@ -672,3 +672,16 @@ async def test_the_detail_fields_show_every_value_in_full(keys, size):
         shown = "".join(line[start:] for line in lines).replace(" ", "")  # values wrap: read them on
         for name, value in fields(screen.event):
             assert value.replace(" ", "") in shown, (name, value, lines)
+
+
+async def test_a_redraw_due_while_the_screens_are_taken_down_does_nothing():
+    """Shutting down removes the screens while the redraw timer still runs (a harness such as
+    run_test, or the benchmarks, shuts the app down from outside its message loop): a redraw
+    then has no status line to write to and must not raise."""
+    for _ in range(5):
+        app = sample_app()
+        app.auto_tick, app.tick_seconds = True, 0.002  # a redraw due at nearly every moment
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.05)
+            assert app.is_running
+        assert not app.is_running

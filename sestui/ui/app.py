@@ -196,6 +196,8 @@ class SestuiApp(App[None]):
 
     def tick(self) -> None:
         """Read the store once and redraw what is visible."""
+        if not self.is_running:  # a timer that fires while the screens are taken down
+            return
         started = time.perf_counter()
         with self.store.lock:
             version = self.store.version
@@ -249,6 +251,8 @@ class SestuiApp(App[None]):
 
     def _apply(self, panel: Panel, query: Query, updates: Updates) -> None:
         self._gathering = False
+        if not self.is_running:
+            return
         if panel is self.active_panel and query.window == self.window and not self.paused:
             started = time.perf_counter()
             self.current = query
