@@ -115,8 +115,9 @@ class Query:
     """One window over the store's active aggregates at one moment; results are memoized.
 
     Everything it answers comes from one read under the store's lock: "as of", the window's
-    counts and the retained events (as references), so nothing that arrives while a view is being
-    built shows up in it, and its counts and event lists agree with its "as of".
+    counts, the retained events (as references) and the input accounting, so nothing that arrives
+    while a view is being built shows up in it, and its counts, event lists and input counts agree
+    with its "as of".
     """
 
     def __init__(self, store: Store | Snapshot, window: Window, top: int = 10) -> None:
@@ -127,6 +128,7 @@ class Query:
             self.agg: Aggregates = store.active
             self.as_of = store.as_of
             self.version = store.version
+            self.stats = store.stats.copy()
             self._first = self.agg.first_time
             self._evicted = self.agg.evicted
             self._evicted_max = self.agg.evicted_max_time

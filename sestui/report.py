@@ -14,7 +14,6 @@ from .aggregates import Metric, top_items
 from .dimensions import split_class
 from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
-from .store import Store
 from .textsafe import clean_line, json_safe
 from .timeparse import iso
 
@@ -42,10 +41,7 @@ def geo_summary(query: Query, geo: Geo | None) -> dict[str, Any]:
 
 def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = None) -> dict[str, Any]:
     """The report object (schema 1); every key is always present."""
-    store: Store = query.store
     top = query.top
-    with store.lock:
-        stats = store.stats.as_dict()
 
     def rows(name: str) -> list[list[object]]:
         return [[key, n] for key, n in query.ranked(name).rows]
@@ -62,7 +58,7 @@ def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = Non
         "window": None
         if query.start is None
         else {"name": query.window.name, "start": iso(_window_start(query)), "end": iso(query.end)},
-        "input": stats,
+        "input": query.stats.as_dict(),
         "counts": query.counts(),
         "rates": query.rates(),
         "exact": query.exact,

@@ -62,6 +62,9 @@ class Stats:
         for reason, n in other.inner_skipped.items():
             self.skip_inner(reason, n)
 
+    def copy(self) -> Stats:
+        return replace(self, skipped=dict(self.skipped), inner_skipped=dict(self.inner_skipped))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "lines": self.lines,
@@ -329,14 +332,15 @@ def matching(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Snapshot:
-    """The store's aggregates and "as of" at one moment, left unchanged by later events: what a
-    paused display shows. `Query` reads it as it reads a store (nothing writes it, so its lock
+    """The store's aggregates, "as of" and input accounting at one moment, left unchanged by later
+    events: what a paused display shows. `Query` reads it as it reads a store (nothing writes it, so its lock
     is a no-op)."""
 
     main: Aggregates
     view: Aggregates | None
     as_of: float | None
     version: int
+    stats: Stats
     lock: AbstractContextManager[object] = nullcontext()
 
     @property
@@ -571,7 +575,7 @@ class Store:
         """The store as it is now, for a display that must not move (pause)."""
         with self.lock:
             view = None if self.view is None else self.view.frozen()
-            return Snapshot(self.main.frozen(), view, self.as_of, self.version)
+            return Snapshot(self.main.frozen(), view, self.as_of, self.version, self.stats.copy())
 
     def touch(self) -> None:
         """Mark a change that is not an event (source state, progress, notes)."""

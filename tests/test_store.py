@@ -12,6 +12,7 @@ from sestui.aggregates import TopCounter, exact_quantile
 from sestui.filters import compile_filter
 from sestui.ingest import StreamIngest
 from sestui.query import WINDOWS_BY_NAME, Query, window_for
+from sestui.report import summary
 from sestui.paths import walk
 from sestui.sources import Options, read_to_end
 from sestui.store import Store
@@ -191,6 +192,16 @@ def test_a_snapshot_answers_as_the_store_did_whatever_arrives_later():
     bounces = compile_filter("kind:Bounce")
     before.set_filter(bounces)
     assert answers(Query(unfiltered.filtered(bounces), WINDOWS_BY_NAME["24h"])) == answers(q(before, "24h"))
+
+
+def test_a_reports_input_counts_come_from_the_same_read_as_its_counts():
+    store = ingest(jsonl(mixed(200)))
+    query = q(store)
+    ingest(jsonl(mixed(50)), store=store)  # arrives while the report is being written
+    report = summary(query)
+    assert report["input"]["events"] == sum(report["counts"].values()) == 200
+    assert report["input"]["lines"] == report["input"]["records"] == 200
+    assert summary(Query(store.snapshot(), WINDOWS_BY_NAME["all"]))["input"]["events"] == 250
 
 
 def test_heavy_hitter_counter_is_bounded_and_keeps_the_heavy_hitters():
