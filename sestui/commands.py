@@ -123,7 +123,7 @@ def _print_report(args: argparse.Namespace, store: Store, window, sources, geo) 
 
 
 def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target], window, geo) -> int:  # type: ignore[no-untyped-def]
-    follower = Follower(targets, store, _options(args))
+    follower = Follower(targets, store, _options(args), backfill=_backfill(args))
     stop = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:
@@ -187,10 +187,12 @@ def _run_app(
 
 
 def _backfill(args: argparse.Namespace) -> Backfill | None:
-    """How `tail` reads the content its files hold at the start: on several cores, unless a
-    filter is given, whose view then counts every event as it is read (a parallel read adds its
-    events at once, when only those still retained can be counted)."""
-    return Backfill(args.jobs) if args.jobs > 1 and not args.filter else None
+    """How a follower reads the content its files hold at the start: on several cores, unless
+    `tail` is given a filter, whose view then counts every event as it is read (a parallel read
+    adds its events at once, when only those still retained can be counted). `report`'s filter
+    decides what is stored, which a parallel read does as well."""
+    view_filter = args.command == "tail" and args.filter
+    return Backfill(args.jobs) if args.jobs > 1 and not view_filter else None
 
 
 def run_tail(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import json
 import multiprocessing
@@ -20,9 +21,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sestui import parallel
+from sestui import commands, parallel
 from sestui import store as store_module
-from sestui.cli import build_parser
+from sestui.cli import build_parser, main
 from sestui.commands import _backfill
 from sestui.filters import compile_filter
 from sestui.parallel import Backfill, Span, plan, read_parallel, record_boundary
@@ -720,6 +721,31 @@ def test_tail_reads_on_one_core_with_jobs_1_or_a_filter() -> None:
     assert isinstance(_backfill(parse(["tail", "--jobs", "2", "x"])), Backfill)
     assert _backfill(parse(["tail", "--jobs", "1", "x"])) is None
     assert _backfill(parse(["tail", "--jobs", "2", "--filter", "kind:Bounce", "x"])) is None
+
+
+def test_report_follow_reads_existing_content_on_several_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spy: list[bool], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(_lines(1500, 3))
+    assert main(["report", "--json", "--jobs", "1", str(path)]) == 0
+    expected = orjson.loads(capsysbinary.readouterr().out)
+    monkeypatch.setattr(commands, "Backfill", functools.partial(Backfill, min_part_bytes=PART))
+    handlers: dict[int, Callable[[int, object], None]] = {}
+    monkeypatch.setattr(commands.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
+    printed = commands._print_report
+
+    def print_then_stop_when_read(args: object, store: Store, *rest: object) -> None:
+        printed(args, store, *rest)  # type: ignore[arg-type]
+        if store.stats.lines == 1500:
+            handlers[signal.SIGINT](signal.SIGINT, None)  # as Ctrl+C does
+
+    monkeypatch.setattr(commands, "_print_report", print_then_stop_when_read)
+    assert main(["report", "--follow", "--json", "--every", "0.05", "--jobs", "2", str(path)]) == 0
+    assert spy == [True]
+    final = orjson.loads(capsysbinary.readouterr().out.splitlines()[-1])
+    assert [source["state"] for source in final.pop("sources")] == [FOLLOWING]
+    assert final == expected
 
 
 def _live(path: Path) -> Follower:
