@@ -32,7 +32,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .decompress import GZIP_MAGIC, BombError, GzipStream
 from .ingest import StreamIngest
@@ -127,6 +127,7 @@ def read_to_end(path: str, store: Store, options: Options, start: int = 0, end: 
 
 
 _HEAD_BYTES = 4096
+REMEMBERED = 1000  # released files, and plain files let go, whose reads are remembered (Inodes)
 _TAIL_BYTES = 64
 
 
@@ -182,12 +183,17 @@ class Inodes:
     What was read of plain files is also remembered by content (their first 4 KiB and how many
     bytes were read), deleted ones included: logrotate's `compress` writes a plain file's
     content to a new .gz file and deletes it, and those records must not be counted again.
+
+    Only the files let go most recently are remembered (`REMEMBERED` of each sort), so a session
+    following a directory that gains a file a minute keeps a few MB, not one read per file ever.
     """
 
     def __init__(self) -> None:
         self._open: set[tuple[int, int]] = set()
-        self._done: dict[tuple[int, int], tuple[_Read, bytes]] = {}  # key -> (read, digest of its head)
-        self._reads: set[_Read] = set()  # open ones, and plain ones let go
+        # Released files still on disk, oldest first: key -> (read, digest of its head).
+        self._done: dict[tuple[int, int], tuple[_Read, bytes]] = {}
+        self._reading: set[_Read] = set()
+        self._read_before: dict[_Read, None] = {}  # plain files let go, oldest first
 
     def claim(self, fd: int, st: os.stat_result) -> _Read | None:
         """Where to read an open file from, or None while another reader has it."""
@@ -199,14 +205,15 @@ class Inodes:
         if read is None or not _same_file(read, digest, fd, st.st_size):
             read = _Read(fd, 0)
         read.open = True
-        self._reads.add(read)
+        self._read_before.pop(read, None)
+        self._reading.add(read)
         return read
 
     def truncated(self, fd: int, read: _Read) -> _Read:
         """The file was cut: what was read of it is history, its new content is read from 0."""
         self._let_go(read)
         read = _Read(fd, 0)
-        self._reads.add(read)
+        self._reading.add(read)
         return read
 
     def release(self, fd: int, key: tuple[int, int], read: _Read) -> None:
@@ -217,12 +224,16 @@ class Inodes:
             st = None
         if st is not None and st.st_nlink > 0:  # still reachable under some name
             self._done[key] = (read, _digest(read.head))
+            _forget_oldest(self._done)
         self._let_go(read)
 
     def _let_go(self, read: _Read) -> None:
         read.open = False
-        if not read.plain:
-            self._reads.discard(read)
+        self._reading.discard(read)
+        if read.plain:
+            self._read_before[read] = None
+            _forget_oldest(self._read_before)
+        else:
             read.head = b""  # its digest identifies it; only plain content is compared
 
     def copied(self, fd: int, max_ratio: float) -> int | None:
@@ -234,7 +245,7 @@ class Inodes:
             return 0
         head, ended = found
         copies = []
-        for read in self._reads:
+        for read in (*self._reading, *self._read_before):
             if not read.plain:
                 continue
             known = read.head
@@ -251,6 +262,11 @@ class Inodes:
         if any(read.open for read in copies):
             return None  # the plain file is still being read: the copy takes over where it ends
         return max((read.offset for read in copies), default=0)
+
+
+def _forget_oldest(remembered: dict[Any, Any]) -> None:
+    while len(remembered) > REMEMBERED:
+        del remembered[next(iter(remembered))]
 
 
 def _same_file(read: _Read, digest: bytes, fd: int, size: int) -> bool:

@@ -17,6 +17,7 @@ import pytest
 
 from factory import BASE, delivery, jsonl, send
 from sestui.paths import classify
+from sestui import sources
 from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Inodes, Options, SourceStatus
 from sestui.store import Store
 
@@ -656,3 +657,28 @@ def test_report_follow_reads_stdin_until_the_pipe_closes(tmp_path):
     final = snapshots(out)[-1]
     assert final["input"]["lines"] == 30
     assert final["sources"][0]["state"] == CLOSED
+
+
+def test_only_the_most_recently_let_go_files_are_remembered(tmp_path, monkeypatch):
+    """Memory stays bounded however many files a session reads: compressed copies of files let go
+    long ago are read whole, those of recent ones skip what was read."""
+    monkeypatch.setattr(sources, "REMEMBERED", 3, raising=False)
+    inodes = Inodes()
+    contents = []
+    for i in range(5):
+        path = tmp_path / f"ses-{i}.jsonl"
+        contents.append(lines(4, 10 * i))
+        path.write_bytes(contents[-1])
+        fd = os.open(path, os.O_RDONLY)
+        st = os.fstat(fd)
+        read = inodes.claim(fd, st)
+        read.advance(os.pread(fd, st.st_size, 0))
+        inodes.release(fd, (st.st_dev, st.st_ino), read)
+        os.close(fd)
+    for i, content in enumerate(contents):
+        copy = tmp_path / f"ses-{i}.jsonl.gz"
+        copy.write_bytes(gzip.compress(content))
+        fd = os.open(copy, os.O_RDONLY)
+        assert inodes.copied(fd, 64) == (0 if i < 2 else len(content))
+        os.close(fd)
+    assert len(inodes._done) == len(inodes._read_before) == 3
