@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import events as k
 from .dimensions import DIMENSIONS, GROUP_PATTERNS, MISSING, key_value, split_class
 from .filters import quote
+from .events import Event
 from .geo import split_key
 
 
@@ -47,6 +48,16 @@ def terms_for(drill: str, key: str) -> list[str]:
     assert dimension.filter_field is not None
     value = key_value(key) if dimension.counts_missing else key
     return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, value)]
+
+
+def recipients_in(drill: str, key: str, events: list[Event]) -> int | None:
+    """For a row that counts recipients (an address or a domain): how many recipients of its
+    drilled events it counts, the row's own number, which can exceed the events' (a message to
+    two addresses at one domain is one event); None for a row that counts events."""
+    dimension = DIMENSIONS.get(drill)
+    if dimension is None or dimension.per_recipient is None:
+        return None
+    return dimension.all_keys(events).count(key)
 
 
 def describe(title: str, key: str) -> str:

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, ProgressBar, TabbedContent, TabPane
 
-from ..drill import describe, terms_for
+from ..drill import describe, recipients_in, terms_for
 from ..events import Event
 from ..export import export_path, write_csv, write_jsonl
 from ..filters import FilterError, add_terms, compile_filter
@@ -392,22 +392,28 @@ class SestuiApp(App[None]):
             else:
                 self.open_detail([tab_title, table.title], event)
             return
-        self.open_drill([tab_title], table.title, key, terms_for(table.drill, key))
+        self.open_drill([tab_title], table.title, table.drill, key)
 
     def on_event_log_chosen(self, message: EventLog.Chosen) -> None:
         """Enter on the Events tab (drilldown lists handle their own)."""
         message.stop()
         self.open_detail([self._tab_title()], message.event)
 
-    def open_drill(self, trail: list[str], title: str, key: str, terms: list[str]) -> None:
+    def open_drill(self, trail: list[str], title: str, drill: str, key: str) -> None:
+        """The events behind a row of the table `title`, whose rows are `drill`s."""
         query = self.current or Query(self.source, self.window)
+        terms = terms_for(drill, key)
         try:
             match = compile_filter(" ".join(terms), self.locate)
         except FilterError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         events = [e for e in query.newest_first() if match(e)]
-        heading = f"{describe(title, key)} · {count_events(len(events))} · {self.window.name}"
+        heading = f"{describe(title, key)} · {count_events(len(events))}"
+        recipients = recipients_in(drill, key, events)
+        if recipients is not None:
+            heading += f" · {count(recipients)} recipient{'' if recipients == 1 else 's'}"
+        heading += f" · {self.window.name}"
         if not query.exact:
             heading += f" · only the newest {query.retained:,} events are kept"
         self.push_screen(EventsScreen(trail, heading, terms, events))
