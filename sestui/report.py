@@ -14,7 +14,7 @@ from .aggregates import Metric, top_items
 from .dimensions import split_class
 from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
-from .textsafe import clean_line, json_safe
+from .textsafe import clean_column, clean_line, json_safe
 from .timeparse import iso
 
 SCHEMA = 1
@@ -191,7 +191,7 @@ def to_text(report: dict[str, Any]) -> str:
         put(f"  {'mta':<44} {'count':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
         for row in deliveries["mta"]:
             put(
-                f"  {clean_line(row['reporting_mta'], 44):<44} {row['count']:>8} "
+                f"  {clean_column(row['reporting_mta'], 44)} {row['count']:>8} "
                 + " ".join(f"{_num(row[key]):>8}" for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             )
     else:

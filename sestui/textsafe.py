@@ -4,11 +4,16 @@ Log content is attacker-controlled. Anything from a log that reaches a terminal 
 text output) goes through `clean` first, so no ESC-based CSI/OSC sequence (colour, title change,
 OSC 52 clipboard write), BEL, backspace or carriage return is ever interpreted, and bidi overrides
 cannot reorder what the operator reads.
+
+Widths are terminal cells, not characters: a wide character (CJK, most emoji) takes two cells, a
+combining mark none.
 """
 
 from __future__ import annotations
 
 import re
+
+from rich.cells import cell_len, set_cell_size
 
 # C0, DEL, C1, zero-width and direction marks, bidi embeddings/overrides/isolates, line and
 # paragraph separators, BOM, and lone surrogates (which cannot be encoded for output at all).
@@ -34,12 +39,27 @@ def mask(text: str, by: str) -> str:
     return _UNSAFE.sub(by, text)
 
 
+def cell_width(text: str) -> int:
+    """The terminal cells a cleaned text takes."""
+    # Cleaned ASCII is printable, one cell a character: the common case costs no lookup.
+    return len(text) if text.isascii() else cell_len(text)
+
+
 def clean_line(text: str, limit: int = 0) -> str:
-    """`clean` for one-line display: newlines and tabs become spaces first; optional length cap."""
+    """`clean` for one-line display: newlines and tabs become spaces first; optionally cut to
+    `limit` cells, ending in "…"."""
     text = clean(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
-    if limit and len(text) > limit:
-        return text[: max(1, limit - 1)] + "…"
+    if limit and cell_width(text) > limit:
+        room = max(1, limit - 1)
+        # A wide character that would straddle the cut becomes a space (rich's rule, as in tables).
+        return (text[:room] if text.isascii() else set_cell_size(text, room)) + "…"
     return text
+
+
+def clean_column(text: str, width: int) -> str:
+    """`clean_line` cut to `width` cells and padded to exactly `width`: a column of plain text."""
+    text = clean_line(text, width)
+    return text + " " * (width - cell_width(text))
 
 
 # In JSON, C0 controls are always escaped; these others may legally appear raw. Escaped as

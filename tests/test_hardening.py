@@ -164,6 +164,24 @@ def test_rtl_and_zero_width_characters_in_addresses_are_kept_but_shown_escaped()
     assert cell(address).plain == "admin\\u202egro.elpmaxe\\u202c@\\u200bbank.example"
 
 
+# What one cell or two hold: a wide character (CJK, most emoji), a letter and a combining
+# accent, a letter and a combining grapheme joiner (drawn as nothing; the zero-width space,
+# by contrast, is shown escaped, see above).
+@pytest.mark.parametrize("grapheme, cells", [("測", 2), ("😀", 2), ("e\u0301", 1), ("a\u034f", 1)], ids=["cjk", "emoji", "combining", "zero-width"])
+def test_a_value_cut_to_a_width_is_cut_to_that_many_terminal_cells(grapheme, cells):
+    from rich.cells import cell_len
+
+    from sestui.textsafe import clean_line
+
+    value = grapheme * (60 // cells)  # 60 cells
+    assert clean_line(value, 60) == value  # as wide as the limit: whole, however many characters
+    for limit in (10, 21, 59):
+        line = clean_line(value, limit)
+        assert line.endswith("…") and limit - 1 <= cell_len(line) <= limit, (limit, line)
+        shown = line[:-1].rstrip(" ")  # a wide character cut in half becomes a space
+        assert shown == grapheme * (len(shown) // len(grapheme)), line  # no accent parted from its letter
+
+
 def test_sns_envelopes_nested_or_carrying_garbage_are_accounted_for():
     nested = bounce(BASE)
     for _ in range(4):

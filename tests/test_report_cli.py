@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 import sys
 
@@ -81,6 +82,23 @@ def test_text_report_is_readable_and_safe(tmp_path):
     assert "Top bounced addresses" in out
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]52;c;zxzpba==\\x07[bold]x[/]@evil.example" in out  # shown literally (lower-cased)
+
+
+def test_the_text_reports_mta_table_keeps_its_numbers_aligned_under_wide_names(tmp_path):
+    from rich.cells import cell_len
+
+    names = ["mx.example.com", "郵件伺服器.例子.example", "😀" * 30 + ".example", "mx\u0301\u0301.example", "長" * 40]
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(jsonl([delivery(BASE + i, mta=name, ms=1000 + i) for i, name in enumerate(names)]))
+    lines = run(str(path)).stdout.decode().split("\n")
+    start = lines.index("Reporting MTAs (processing time, ms)") + 1
+    header, rows = lines[start], lines[start + 1 : start + 1 + len(names)]
+    count_end = header.index("count") + len("count")  # the header is ASCII: cells are characters
+    for row in rows:
+        name, number = re.fullmatch(r"  (.*?) +(1) +\S+ +\S+ +\S+ +\S+", row).groups()
+        assert cell_len(row[: row.index(" 1 ", len(name) + 2) + 2]) == count_end, row  # each count under "count"
+        assert cell_len(row) == cell_len(header), row
+        assert cell_len(name) <= 44 and (name in names or name.endswith("…")), row
 
 
 @pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])

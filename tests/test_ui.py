@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widgets import DataTable, Static, Tab, TabbedContent
 from textual.widgets._footer import FooterKey
 
-from factory import BASE, bounce, jsonl
+from factory import BASE, bounce, complaint, delivery, jsonl
 from helpers import ingest
 from sestui.describe import fields
 from sestui.query import WINDOWS_BY_NAME, Query
@@ -549,6 +550,44 @@ async def test_at_60_columns_text_gives_way_to_the_numbers():
             assert label in header
             place = first_row.index(number, place) + len(number)  # each whole, in order
         assert place < len(first_row)
+
+
+def cell_slice(line: str, start: int, end: int) -> str:
+    """The characters of `line` drawn in cells start..end (a wide character takes two cells, a
+    combining one none)."""
+    drawn: list[str] = []  # one entry a cell
+    for char in line:
+        width = cell_len(char)
+        if width == 0 and drawn:
+            drawn[-1] += char
+        else:
+            drawn += [char] + [""] * (width - 1)
+    return "".join(drawn[start:end])
+
+
+async def test_wide_and_combining_characters_leave_every_number_whole_and_in_its_column():
+    wide = ["測試用戶名稱很長很長很長很長很長很長很長很長很長", "😀🎉" * 12, "Mozilla 🦊 ブラウザ メール", "e\u0301" * 30, "plain-ascii"]
+    records = []
+    for i, value in enumerate(wide):
+        records += [bounce(BASE + i, f"{value}@{value}.example"), complaint(BASE + i, agent=value), delivery(BASE + i, mta=f"{value}.mx", ms=900 + i)]
+    app = sample_app(ingest(jsonl(records)), window="all")
+    async with showing(app=app, size=(80, 24)) as (app, pilot):
+        for key, table_id in (("2", "t-bounce_addresses"), ("3", "t-complaint_agents"), ("4", "t-mta")):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = table(app, table_id)
+            header, *lines = rendered_text(shown).split("\n")[1:-1]
+            rows = cells(shown)
+            assert len(rows) == len(wide) and len(lines) >= len(rows), table_id
+            for column, spec in enumerate(shown.columns_spec):
+                if not spec.numeric:
+                    continue
+                end = header.index(spec.label) + len(spec.label)  # labels are ASCII: cells are characters
+                for row, line in zip(rows, lines):
+                    value = row[column]
+                    assert cell_slice(line, end - len(value) - 1, end) == " " + value, (table_id, spec.label, line)
+            for line in lines:
+                assert cell_len(line) == cell_len(header), (table_id, line)
 
 
 async def test_the_bounce_type_table_fits_its_box_at_120_columns():
