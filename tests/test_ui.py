@@ -22,7 +22,7 @@ from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.charts import Chart
-from sestui.ui.widgets.eventlog import EventLog
+from sestui.ui.widgets.eventlog import READABLE, EventLog
 from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.footer import Footer
 from sestui.ui.widgets.searchlog import SearchableLog
@@ -642,19 +642,41 @@ async def test_event_lists_keep_times_and_kinds_whole_and_cut_other_columns_with
         log = box.log
         header = str(box.query_one(".list-header", Static).render())
         labels = shown_columns(header, header)
-        assert len(labels) == len(log.columns), header  # every column, the last one too
-        for label, column in zip(labels, log.columns):
+        columns = [column for column, width in zip(log.columns, log.widths) if width]  # those not left out
+        assert len(labels) == len(columns), header  # every one, the last one too
+        for label, column in zip(labels, columns):
             assert label == column.header or (label.endswith("…") and column.header.startswith(label[:-1])), header
         last = header.index(labels[-1])
         assert log.size.width - last >= 8, header  # the summary keeps a readable share
         for y, event in enumerate(log.events[: log.size.height]):
             line = "".join(segment.text for segment in log.render_line(y))
-            for column, text in zip(log.columns, shown_columns(line, header)):
+            for column, text in zip(columns, shown_columns(line, header)):
                 value = column.value(event) or ("-" if column.width else "")
                 if column.header in ("Time", "Kind", "Processing"):  # a time, a kind, a duration: whole
                     assert text == value, (line, column.header)
                 else:
                     assert text == value or (text.endswith("…") and value.startswith(text[:-1])), (line, column.header)
+
+
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
+async def test_a_narrow_cloudtrail_list_leaves_out_columns_rather_than_squeeze_them_all(size):
+    async with showing("5", "enter", size=size) as (app, _):  # the calls of the busiest group
+        log = app.screen.query_one(SearchableLog).log
+        header = str(app.screen.query_one(".list-header", Static).render())
+        shown = {column.header: width for column, width in zip(log.columns, log.widths) if width}
+        assert {"Time", "Event name", "Error code"} <= set(shown), header  # always there
+        for column in log.columns:
+            if column.header in shown and not column.keep_whole:  # each one cut says something
+                assert shown[column.header] >= min(READABLE, column.width or READABLE), header
+            if column.header not in shown:  # columns leave in their order: no later one stays
+                assert all(other.leaves < column.leaves for other in log.columns if other.header in shown), header
+        assert header.split() == " ".join(shown).split(), header
+        assert (len(shown) == len(log.columns)) == (size[0] >= 120), header
+        for y, event in enumerate(log.events[: log.size.height]):
+            line = "".join(segment.text for segment in log.render_line(y))
+            for value in (event.event_name, event.error_code):  # the sample's names and codes are short enough
+                if value and len(value) < READABLE:
+                    assert f"  {value}  " in line, line
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])

@@ -32,6 +32,8 @@ class Col:
     """One column of an event list: header, width (0: the rest of the line), value.
 
     `keep_whole`: never cut (a time, a kind, a duration); the others give way on a narrow screen.
+    `leaves`: on a line too narrow for every column to say something (see `fit`), the columns
+    with a rank leave it whole, the highest rank first; 0: the column always stays.
     """
 
     header: str
@@ -39,6 +41,7 @@ class Col:
     value: Callable[[Event], str | None]
     style: str = ""
     keep_whole: bool = False
+    leaves: int = 0
 
 
 def _first(values: tuple[str | None, ...]) -> str | None:
@@ -58,10 +61,13 @@ KIND_COLUMNS: dict[str, tuple[Col, ...]] = {
     k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 29, lambda e: e.delay_type), Col("Status", 7, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
     k.OPEN: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("User agent", 0, lambda e: e.user_agent, "dim")),
     k.CLICK: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("Link", 0, lambda e: e.link, "dim")),
-    k.CLOUDTRAIL: (TIME, Col("Event name", 29, lambda e: e.event_name), Col("Error code", 21, lambda e: e.error_code), Col("User", 25, lambda e: e.user), Col("Source IP", 15, lambda e: e.source_ip), Col("Error message", 0, lambda e: e.error_message, "dim")),
+    # The time, the call and its error code stay; the address goes first, then the message
+    # (it names the caller and the call again), then the caller.
+    k.CLOUDTRAIL: (TIME, Col("Event name", 29, lambda e: e.event_name), Col("Error code", 21, lambda e: e.error_code), Col("User", 25, lambda e: e.user, leaves=1), Col("Source IP", 15, lambda e: e.source_ip, leaves=3), Col("Error message", 0, lambda e: e.error_message, "dim", leaves=2)),
 }
 LONGEST = 400  # cells of a value that has the rest of the line: longer ones are cut anyway
 GAP = 2  # cells between two columns, as in the tables
+READABLE = 16  # cells a column cut with "…" needs to say something (see `fit`)
 
 
 def columns_for(kinds: set[str]) -> tuple[Col, ...]:
@@ -69,15 +75,28 @@ def columns_for(kinds: set[str]) -> tuple[Col, ...]:
 
 
 def fit(columns: tuple[Col, ...], width: int) -> list[int]:
-    """Each column's width on a line `width` cells wide (the gaps between columns excluded).
+    """Each column's width on a line `width` cells wide (the gaps between columns excluded); 0
+    for a column left out.
 
     The rule of the tables (`column_widths`): while the declared widths do not fit, columns kept
     whole stay, the others are cut with "…", the longest first; the last column is as long as
-    its values can be, so it gets a share of the line like the longest of the others.
+    its values can be, so it gets a share of the line like the longest of the others. While
+    that leaves a column that gives way fewer than READABLE cells (or its declared width),
+    the columns that may leave do, one at a time, so that those left can be read.
     """
-    specs = [Column(c.header, c.width or None, keep_whole=c.keep_whole) for c in columns]
-    content = [c.width or LONGEST for c in columns]
-    return column_widths(specs, content, width - GAP * (len(columns) - 1))
+    shown = list(range(len(columns)))
+    while True:
+        specs = [Column(columns[i].header, columns[i].width or None, keep_whole=columns[i].keep_whole) for i in shown]
+        widths = column_widths(specs, [columns[i].width or LONGEST for i in shown], width - GAP * (len(shown) - 1))
+        cramped = any(w < min(READABLE, columns[i].width or READABLE) for i, w in zip(shown, widths) if not columns[i].keep_whole)
+        leaving = max((i for i in shown if columns[i].leaves), key=lambda i: columns[i].leaves, default=None)
+        if not cramped or leaving is None:
+            break
+        shown.remove(leaving)
+    fitted = [0] * len(columns)
+    for i, w in zip(shown, widths):
+        fitted[i] = w
+    return fitted
 
 
 def _columns(values: list[Text], widths: list[int], style: str = "") -> Text:
@@ -90,17 +109,24 @@ def _columns(values: list[Text], widths: list[int], style: str = "") -> Text:
     return line
 
 
+def _shown(columns: tuple[Col, ...], widths: list[int]) -> list[tuple[Col, int]]:
+    """The columns on the line (not left out), with their widths."""
+    return [(column, width) for column, width in zip(columns, widths) if width]
+
+
 def header_line(columns: tuple[Col, ...], widths: list[int]) -> Text:
-    return _columns([Text(column.header) for column in columns], widths, "bold")
+    shown = _shown(columns, widths)
+    return _columns([Text(column.header) for column, _ in shown], [width for _, width in shown], "bold")
 
 
 def event_line(event: Event, columns: tuple[Col, ...], widths: list[int]) -> Text:
     """One event as one line of columns `widths` wide; log values cleaned."""
+    shown = _shown(columns, widths)
     values = []
-    for column in columns:
+    for column, _ in shown:
         style = KIND_COLORS.get(event.kind, OTHER_COLOR) if column is KIND else column.style
         values.append(cell(column.value(event) or ("-" if column.width else ""), style, LONGEST))
-    return _columns(values, widths)
+    return _columns(values, [width for _, width in shown])
 
 
 def _position(events: list[Event], wanted: Event) -> int:
