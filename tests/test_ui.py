@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widgets import DataTable, Static, Tab, TabbedContent
 from textual.widgets._footer import FooterKey
+from textual.widgets._tabs import Underline
 
 from factory import BASE, bounce, complaint, delivery, jsonl
 from helpers import ingest
@@ -472,11 +473,27 @@ async def test_every_box_of_every_tab_is_drawn_whole_at_80_columns():
                 assert inside.x <= box.region.x and box.region.right <= inside.right, (tab, box.id, box.region)
 
 
-async def test_all_seven_tab_labels_fit_in_80_columns():
-    async with showing("7", size=(80, 24)) as (app, _):
-        labels = list(app.query_one("#tabs", TabbedContent).query(Tab))
-        assert [str(label.label) for label in labels] == [f"{i} {title}" for i, (_, title, _) in enumerate(TABS, 1)]
-        assert all(0 <= label.region.x and label.region.right <= 80 for label in labels)
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
+async def test_every_tab_stays_on_the_strip_and_the_active_one_is_named(size):
+    width = size[0]
+    async with showing(size=size) as (app, pilot):
+        for index, (_, title, _) in enumerate(TABS, 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            tabs = list(app.query_one("#tabs", TabbedContent).query(Tab))
+            labels = [str(tab.label) for tab in tabs]
+            assert [label.split()[0] for label in labels] == [str(i) for i in range(1, len(TABS) + 1)], labels  # its key, always
+            assert labels[index - 1] == f"{index} {title}", labels
+            assert all(0 <= tab.region.x and tab.region.right <= width for tab in tabs), (index, labels)  # none scrolled away
+            await app.animator.wait_until_complete()
+            underline = app.query_one(Underline)
+            active = tabs[index - 1].content_region
+            assert (underline.highlight_start, underline.highlight_end) == (active.x, active.right), labels
+            if width >= 80:
+                assert labels == [f"{i} {name}" for i, (_, name, _) in enumerate(TABS, 1)]
+            else:  # named: the active tab and its neighbours, as many as fit
+                named = [i for i, label in enumerate(labels) if " " in label]
+                assert named == list(range(named[0], named[-1] + 1)) and len(named) >= 4, labels
 
 
 def footer_keys(app) -> list[FooterKey]:  # type: ignore[no-untyped-def]

@@ -49,6 +49,7 @@ from .widgets.panels import (
 from .widgets.filterbar import FilterBar
 from .widgets.searchlog import SearchableLog
 from .widgets.statusline import Fact, StatusLine
+from .widgets.tabstrip import FittedTabs
 from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, Table
 
@@ -130,7 +131,7 @@ class SestuiApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar(id="filter-bar")
-        with TabbedContent(id="tabs"):
+        with FittedTabs([title for _, title, _ in TABS], id="tabs"):
             for index, (tab, title, panel) in enumerate(TABS, 1):
                 with TabPane(f"{index} {title}", id=tab):
                     yield panel(id=f"panel-{tab}")
