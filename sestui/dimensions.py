@@ -16,6 +16,7 @@ from . import events as k
 from .events import Event, domain_of
 
 MISSING = "(missing)"
+OTHER = "(other)"  # the key of a row that pools values beyond those counted one by one
 _UNTRIMMED = (">", " ", "\t")  # domain_of's trailing characters to strip
 SES_KINDS = tuple(kind for kind in k.KINDS if kind != k.CLOUDTRAIL)
 
@@ -61,11 +62,12 @@ def _identity(event: Event) -> tuple[str, ...]:
 
 def value_key(value: str | None) -> str:
     """A value's key where events lacking it are counted too, under MISSING: a value that would
-    read as that key, or as such a quoted value, is keyed in quotes, so that `(missing)` keys the
-    absence and `"(missing)"` the value "(missing)"."""
+    read as that key or as OTHER, or as such a quoted value, is keyed in quotes, so that
+    `(missing)` keys the absence, `(other)` a pool of values (see store.MAX_MTAS), and
+    `"(missing)"` and `"(other)"` those values."""
     if not value:
         return MISSING
-    if value == MISSING or value.startswith('"'):
+    if value in (MISSING, OTHER) or value.startswith('"'):
         return f'"{value}"'
     return value
 

@@ -109,6 +109,7 @@ class MtaRow:
     p95: float | None
     p99: float | None
     max: float | None
+    pooled: int | None = None  # the pool's row (see store.MAX_MTAS): how many MTAs it holds
 
 
 class Query:
@@ -320,7 +321,8 @@ class Query:
             for name, reported in self._all_time.mta.items():
                 latency = reported.latency
                 p50, p95, p99 = latency.quantiles((0.5, 0.95, 0.99))
-                rows.append(MtaRow(name, reported.count, p50, p95, p99, float(latency.max) if latency.count else None))
+                pooled = None if reported.names is None else len(reported.names)
+                rows.append(MtaRow(name, reported.count, p50, p95, p99, float(latency.max) if latency.count else None, pooled))
         else:
             for name, (count, values) in self._exact_mtas.items():
                 rows.append(

@@ -14,6 +14,7 @@ from .aggregates import Metric, top_items
 from .dimensions import split_class
 from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from .store import pool_note
 from .textsafe import clean_column, clean_line, json_safe
 from .timeparse import iso
 
@@ -89,6 +90,7 @@ def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = Non
                     "p95_ms": _ms(row.p95),
                     "p99_ms": _ms(row.p99),
                     "max_ms": _ms(row.max),
+                    "pooled_mtas": row.pooled,
                 }
                 for row in query.mta_stats()[:top]
             ],
@@ -194,6 +196,9 @@ def to_text(report: dict[str, Any]) -> str:
                 f"  {clean_column(row['reporting_mta'], 44)} {row['count']:>8} "
                 + " ".join(f"{_num(row[key]):>8}" for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             )
+        for row in deliveries["mta"]:
+            if row["pooled_mtas"] is not None:
+                put(f"  {pool_note(row['pooled_mtas'])}")
     else:
         put("  no data in this window")
     put("")

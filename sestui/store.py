@@ -20,11 +20,12 @@ from dataclasses import dataclass, field, replace
 
 from . import events as k
 from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
-from .dimensions import DIMENSIONS, cloudtrail_groups, value_key
+from .dimensions import DIMENSIONS, OTHER, cloudtrail_groups, value_key
 from .events import BOUNCE, CLOUDTRAIL, COMPLAINT, DELIVERY, Event
 
 DEFAULT_MAX_EVENTS = 100_000
-MAX_MTAS = 2000  # reporting MTAs counted one by one; the rest are pooled under "(other)"
+MAX_MTAS = 2000  # reporting MTAs counted one by one; the rest are pooled under OTHER
+MAX_POOLED_NAMES = 20_000  # names of pooled MTAs kept, to say how many the pool holds
 SLOWEST_KEPT = 1000
 FUTURE_TOLERANCE = 86400.0  # event times further ahead of the clock are not believed
 _PRUNE_EVERY = 64  # batches between tier prunes
@@ -79,23 +80,40 @@ class Stats:
 
 
 class MtaDeliveries:
-    """One reporting MTA's deliveries: all of them, and the processing times of those that
-    have one."""
+    """One reporting MTA's deliveries (or the pool's, of the MTAs beyond MAX_MTAS): all of
+    them, and the processing times of those that have one."""
 
-    __slots__ = ("count", "latency")
+    __slots__ = ("count", "latency", "names")
 
-    def __init__(self) -> None:
+    def __init__(self, pool: bool = False) -> None:
         self.count = 0
         self.latency = LatencyHistogram()
+        # The pool's: the keys of the MTAs it holds, the first MAX_POOLED_NAMES of them.
+        self.names: set[str] | None = set() if pool else None
+
+    def hold(self, name: str) -> None:
+        """The pool holds the deliveries of the MTA keyed `name` too."""
+        names = self.names
+        assert names is not None
+        if len(names) < MAX_POOLED_NAMES:
+            names.add(name)
 
     def merge(self, other: MtaDeliveries) -> None:
         self.count += other.count
         self.latency.merge(other.latency)
+        for name in other.names or ():
+            self.hold(name)
 
     def copy(self) -> MtaDeliveries:
-        copy = MtaDeliveries()
+        copy = MtaDeliveries(self.names is not None)
         copy.merge(self)
         return copy
+
+
+def pool_note(mtas: int) -> str:
+    """What the pool of reporting MTAs holds, for a pool of `mtas` (as `len(names)` counts them)."""
+    held = f"at least {mtas:,}" if mtas >= MAX_POOLED_NAMES else f"{mtas:,}"
+    return f"{OTHER} pools the deliveries of {held} reporting MTAs beyond the first {MAX_MTAS:,}, which are not counted one by one"
 
 
 class Aggregates:
@@ -201,11 +219,7 @@ class Aggregates:
             name = value_key(event.mta)
             reported = mta.get(name)
             if reported is None:
-                if len(mta) >= MAX_MTAS:
-                    name = "(other)"
-                    reported = mta.get(name)
-                if reported is None:
-                    reported = mta[name] = MtaDeliveries()
+                reported = self._deliveries_of(name)
             reported.count += 1
             ms = event.processing_ms
             if ms is None:
@@ -215,6 +229,20 @@ class Aggregates:
                 heapq.heappush(slowest, (ms, event.seq, event))
             elif ms > slowest[0][0]:
                 heapq.heapreplace(slowest, (ms, event.seq, event))
+
+    def _deliveries_of(self, name: str) -> MtaDeliveries:
+        """Where the deliveries of an MTA without an entry (or of another store's pool) are
+        counted: a new entry while fewer than MAX_MTAS are counted, else the pool."""
+        mta = self.mta
+        if len(mta) < MAX_MTAS:
+            reported = mta[name] = MtaDeliveries(pool=name == OTHER)
+            return reported
+        pool = mta.get(OTHER)
+        if pool is None:
+            pool = mta[OTHER] = MtaDeliveries(pool=True)
+        if name != OTHER:
+            pool.hold(name)
+        return pool
 
     def frozen(self) -> Aggregates:
         """A copy that events added later leave unchanged (the events themselves are shared)."""
@@ -257,11 +285,9 @@ class Aggregates:
         for name, sketch in earlier.sketches.items():
             self.sketches[name].merge(sketch)
         for name, reported in earlier.mta.items():
-            if name not in self.mta and len(self.mta) >= MAX_MTAS:
-                name = "(other)"
             mine = self.mta.get(name)
             if mine is None:
-                mine = self.mta[name] = MtaDeliveries()
+                mine = self._deliveries_of(name)
             mine.merge(reported)
         self.slowest = heapq.nlargest(SLOWEST_KEPT, self.slowest + earlier.slowest)
         heapq.heapify(self.slowest)

@@ -517,3 +517,56 @@ async def test_a_place_row_of_the_geo_tab_drills_to_that_place():
     assert sum(map(london, events(store))) == 2
     assert sum(map(compile_filter('network:"AS1221 Telstra*"', geo.place), events(store))) == 1
     assert sum(map(compile_filter("city:(missing) country:unknown", geo.place), events(store))) == 2
+
+
+def pooled_mta_store(monkeypatch):  # type: ignore[no-untyped-def]
+    """Three reporting MTAs counted one by one, one of them named "(other)" in the log, and eight
+    more pooled; a ring too small for the window "all", which then reads the all-time counters."""
+    import sestui.store
+    from factory import BASE, delivery, jsonl
+    from helpers import ingest
+
+    monkeypatch.setattr(sestui.store, "MAX_MTAS", 3)
+    mtas = ["a.example", "(other)", "b.example", *(f"p{i}.example" for i in range(8)), "(other)", "(other)"]
+    return ingest(jsonl([delivery(BASE + i, mta=mta, ms=100 + i) for i, mta in enumerate(mtas)]), max_events=4)
+
+
+POOL_NOTE = "(other) pools the deliveries of 8 reporting MTAs beyond the first 3, which are not counted one by one"
+
+
+async def test_the_pooled_mta_row_says_why_its_events_cannot_be_listed_and_stays_put(monkeypatch):
+    app = sample_app(pooled_mta_store(monkeypatch), window="all")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#t-mta", Table)
+        assert app.focused is table and table.cursor_row == 0
+        # The pool and the MTA named like it are two rows.
+        assert [row[:2] for row in cells(table)] == [["(other)", "8"], ['"(other)"', "3"], ["a.example", "1"], ["b.example", "1"]]
+        notice = f"{POOL_NOTE}: their events cannot be listed."
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.focused is table and table.cursor_row == 0
+        assert [n.message for n in app._notifications] == [notice]
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert app.filter_text == "" and app.store.view is None
+        assert [n.message for n in app._notifications] == [notice, notice]
+        await pilot.press("down", "enter")  # the MTA named "(other)": its deliveries still in the ring
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        listed = app.screen.query_one(EventLog).events
+        assert [e.mta for e in listed] == ["(other)", "(other)"]
+
+
+def test_the_report_labels_the_pooled_mta_row(monkeypatch):
+    from sestui.report import summary, to_json, to_text
+
+    report = summary(Query(pooled_mta_store(monkeypatch), WINDOWS_BY_NAME["all"]))
+    rows = [(row["reporting_mta"], row["count"], row["pooled_mtas"]) for row in orjson.loads(to_json(report))["deliveries"]["mta"]]
+    assert rows == [("(other)", 8, 8), ('"(other)"', 3, None), ("a.example", 1, None), ("b.example", 1, None)]
+    text = to_text(report)
+    table = text[text.index("Reporting MTAs") : text.index("Slowest deliveries")].split("\n")
+    assert [line.split()[0] for line in table[2:6]] == ["(other)", '"(other)"', "a.example", "b.example"]
+    assert table[6] == f"  {POOL_NOTE}"

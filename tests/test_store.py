@@ -148,6 +148,25 @@ def test_mta_latency_statistics_and_outliers():
     assert outliers[0].processing_ms == max(r["delivery"]["processingTimeMillis"] for r in records)
 
 
+def test_the_mta_pool_knows_how_many_mtas_it_holds_also_across_merged_parts(monkeypatch):
+    import sestui.store
+
+    monkeypatch.setattr(sestui.store, "MAX_MTAS", 2)
+    monkeypatch.setattr(sestui.store, "MAX_POOLED_NAMES", 5)
+
+    def deliveries(*mtas: str, first_ms: int = 0):  # type: ignore[no-untyped-def]
+        return ingest(jsonl([delivery(BASE + i, mta=mta, ms=first_ms + i) for i, mta in enumerate(mtas)])).main
+
+    earlier, later = deliveries("a", "b", "c", "d", "c"), deliveries("e", "a", "f", first_ms=100)
+    assert earlier.mta["(other)"].count == 3 and earlier.mta["(other)"].names == {"c", "d"}
+    later.merge_earlier(earlier.detached(), [], 0, 0.0)  # as a report read on several cores merges
+    assert later.mta["a"].count == 2 and "b" not in later.mta  # b came too late for a row of its own
+    assert later.mta["(other)"].count == 5 and later.mta["(other)"].names == {"b", "c", "d", "f"}
+    crowd = deliveries(*(f"m{i}" for i in range(10)))
+    assert crowd.mta["(other)"].count == 8 and len(crowd.mta["(other)"].names) == 5  # names kept: bounded
+    assert sestui.store.pool_note(5).startswith("(other) pools the deliveries of at least 5 reporting MTAs beyond the first 2,")
+
+
 def test_since_drops_older_events_and_counts_them():
     store = ingest(jsonl([send(BASE - 100), send(BASE)]), since=BASE - 50)
     assert [e.time for e in events(store)] == [pytest.approx(BASE)]

@@ -393,7 +393,15 @@ class SestuiApp(App[None]):
             else:
                 self.open_detail([tab_title, table.title], event)
             return
-        self.open_drill([tab_title], table.title, table.drill, key)
+        if not self._unlisted(table, key):
+            self.open_drill([tab_title], table.title, table.drill, key)
+
+    def _unlisted(self, table: Table, key: str) -> bool:
+        """Whether a row stands for no events one can list (and then the user is told why)."""
+        reason = table.unlisted.get(key)
+        if reason is not None:
+            self.notify(reason, markup=False)
+        return reason is not None
 
     def on_event_log_chosen(self, message: EventLog.Chosen) -> None:
         """Enter on the Events tab (drilldown lists handle their own)."""
@@ -515,7 +523,8 @@ class SestuiApp(App[None]):
         """F on a row: add the row's terms to the filter."""
         table = self.focused
         if isinstance(table, Table) and table.drill and table.drill != "event" and table.current_key is not None:
-            self.pin_filter(terms_for(table.drill, table.current_key))
+            if not self._unlisted(table, table.current_key):
+                self.pin_filter(terms_for(table.drill, table.current_key))
 
     def pin_filter(self, terms: list[str]) -> None:
         self.apply_filter(add_terms(self.filter_text, terms))

@@ -8,7 +8,7 @@ app runs `gather` in a worker during live updates, so a heavy window never block
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from ...events import Event
 from ...geo import HOW_TO, NOT_CONFIGURED, SPECIAL_NAMES, Place, places, split_key
 from ...mapdata import centroids
 from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from ...store import pool_note
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
 from ..safe import cell, content
 from .charts import Chart, Series
@@ -68,6 +69,7 @@ def ranking(title: str, name: str, label: str, width: int | None = None) -> Tabl
 class TableData:
     rows: list[Row]
     note: str
+    unlisted: dict[str, str] = field(default_factory=dict)  # see Table.unlisted
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ class Panel(VerticalScroll):
             if isinstance(update, TableData):
                 assert isinstance(widget, Table)
                 widget.set_title(update.note)
-                widget.show(update.rows)
+                widget.show(update.rows, update.unlisted)
             elif isinstance(update, ChartData):
                 assert isinstance(widget, Chart)
                 widget.set_data(update.series, update.starts, update.note)
@@ -139,8 +141,8 @@ class Panel(VerticalScroll):
         return tables[0] if tables else None
 
 
-def table_data(query: Query, rows: list[Row], unit: str) -> TableData:
-    return TableData(rows, window_note(query, unit))
+def table_data(query: Query, rows: list[Row], unit: str, unlisted: dict[str, str] | None = None) -> TableData:
+    return TableData(rows, window_note(query, unit), unlisted or {})
 
 
 def _row_group(*children: object, classes: str = "row") -> Horizontal:
@@ -309,7 +311,10 @@ class DeliveriesPanel(Panel):
     def gather(self, query: Query) -> Updates:
         overall = query.latency_overall()
         rows: list[Row] = []
+        unlisted: dict[str, str] = {}
         for row in query.mta_stats()[:50]:
+            if row.pooled is not None:
+                unlisted[row.mta] = f"{pool_note(row.pooled)}: their events cannot be listed."
             styles = [_slow_style(row.p50, overall["p50"]), _slow_style(row.p95, overall["p95"]), _slow_style(row.p99, overall["p99"])]
             rows.append(
                 (
@@ -323,7 +328,7 @@ class DeliveriesPanel(Panel):
         slow = query.outliers(n=RECENT_ROWS)
         values = [(clock_time(e.time), millis(e.processing_ms), e.mta or "-", target(e), e.message_id or "-") for e in slow]
         return {
-            "t-mta": table_data(query, rows, "processing time"),
+            "t-mta": table_data(query, rows, "processing time", unlisted),
             "c-latency": ChartData(latency, query.bucket_starts(), query.window.name),
             "t-outliers": table_data(query, recent_rows(slow, values), f"over window p99 {millis(query.outlier_threshold())}"),
             "t-delivery_domains": table_data(query, ranking_rows(query, "delivery_domains"), "recipients"),

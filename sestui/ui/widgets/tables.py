@@ -109,7 +109,8 @@ class Table(DataTable):
     Rows are keyed; when the keys come back in the same order only changed cells are written,
     otherwise the table is rebuilt and the cursor returns to the row it was on (by key).
     `drill` names what a row stands for (a dimension name, or a custom tag) so screens can turn
-    a row into a filter or a list of events.
+    a row into a filter or a list of events; `unlisted` holds the rows that stand for no events
+    one can list (a pool of values not counted one by one), each with the reason.
     """
 
     DEFAULT_CSS = """
@@ -132,6 +133,7 @@ class Table(DataTable):
         self.drill = drill
         self.row_keys_shown: list[str] = []
         self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values of exported columns
+        self.unlisted: dict[str, str] = {}
         self.content_widths = [cell_len(c.label) for c in self.columns_spec]  # widest value (or label) per column
 
     def on_mount(self) -> None:
@@ -187,8 +189,9 @@ class Table(DataTable):
             return None
         return self.row_keys_shown[self.cursor_row]
 
-    def show(self, rows: Sequence[tuple[str, Sequence[Text | str | int | float], tuple[object, ...]]]) -> None:
+    def show(self, rows: Sequence[tuple[str, Sequence[Text | str | int | float], tuple[object, ...]]], unlisted: dict[str, str] | None = None) -> None:
         """Rows of (key, cells, plain values); an empty list shows the no-data row."""
+        self.unlisted = unlisted or {}
         if not rows:
             empty = [cell(NO_DATA, "dim italic")] + [""] * (len(self.columns_spec) - 1)
             self._rebuild([(EMPTY_KEY, empty)])
