@@ -410,7 +410,14 @@ class Backfill:
                 ends[path] = end
 
         def make_store() -> Store:
-            return Store(max_events=like.max_events, clock=like.clock, since=like.since, keep=like.keep, keep_raw=like.keep_raw)
+            return Store(
+                max_events=like.max_events,
+                clock=like.clock,
+                since=like.since,
+                keep=like.keep,
+                keep_raw=like.keep_raw,
+                dedupe=like.recent is not None,
+            )
 
         store = make_store()
         parts, keep_ring = _parts(list(ends), store, options, self.jobs, self.min_part_bytes, ends)

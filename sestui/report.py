@@ -158,6 +158,8 @@ def to_text(report: dict[str, Any]) -> str:
         put(f"       events without a usable time (arrival time used): {inp['time_guessed']}")
     if inp["filtered"]:
         put(f"       left out by --filter: {inp['filtered']} events (everything below counts the rest)")
+    if inp["duplicates"]:
+        put(f"       dropped as copies of an event read shortly before: {inp['duplicates']} events (see README)")
     if not report["exact"]:
         put(f"note   rankings cover the newest {report['retained']} events of the window only")
     put("")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from . import events as k
 from .aggregates import FINE, OTHER_KIND, Bucket, LatencyHistogram, Metric, Series, TopCounter
+from .dedupe import RecentKeys, event_key
 from .dimensions import DIMENSIONS, OTHER, cloudtrail_groups, value_key
 from .events import BOUNCE, CLOUDTRAIL, COMPLAINT, DELIVERY, Event
 
@@ -43,6 +44,7 @@ class Stats:
     inner_skipped: dict[str, int] = field(default_factory=dict)  # items inside used containers
     time_guessed: int = 0  # events whose time was missing or implausible (arrival time used)
     filtered: int = 0  # events left out by `report --filter`
+    duplicates: int = 0  # events dropped as another copy of one read shortly before (dedupe.py)
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
@@ -58,6 +60,7 @@ class Stats:
         self.bytes += other.bytes
         self.time_guessed += other.time_guessed
         self.filtered += other.filtered
+        self.duplicates += other.duplicates
         for reason, n in other.skipped.items():
             self.skip(reason, n)
         for reason, n in other.inner_skipped.items():
@@ -75,6 +78,7 @@ class Stats:
             "inner_skipped": dict(sorted(self.inner_skipped.items())),
             "time_guessed": self.time_guessed,
             "filtered": self.filtered,
+            "duplicates": self.duplicates,
             "bytes": self.bytes,
         }
 
@@ -391,6 +395,7 @@ class Store:
         since: float | None = None,
         keep: Callable[[Event], bool] | None = None,
         keep_raw: bool = True,
+        dedupe: bool = True,
     ) -> None:
         self.max_events = max(1, max_events)
         self.clock = clock
@@ -417,6 +422,8 @@ class Store:
         self.waiting: list[Event] = []  # events without a time, before any event with one
         # As many as the ring holds; fixed here, as a report part may shrink its ring.
         self.max_waiting = self.max_events
+        # The keys of as many recent events as the ring holds: duplicates arrive close together.
+        self.recent = RecentKeys(self.max_events) if dedupe else None
 
     @property
     def active(self) -> Aggregates:
@@ -482,6 +489,7 @@ class Store:
         since = self.since
         keep = self.keep
         keep_raw = self.keep_raw
+        first = None if self.recent is None else self.recent.first
         seq = self.seq
         accepted = []
         events = 0
@@ -502,6 +510,11 @@ class Store:
                 stats.skip("before_since")  # skipped, so not an event: events + skipped = records
                 continue
             events += 1
+            if first is not None:
+                key = event_key(event)  # after the time checks: a guessed time is keyed apart
+                if key is not None and not first(key):
+                    stats.duplicates += 1
+                    continue
             if keep is not None and not keep(event):
                 stats.filtered += 1
                 continue

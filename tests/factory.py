@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from datetime import datetime, timezone
 from typing import Any
@@ -116,6 +117,18 @@ def sns(record: dict[str, Any]) -> dict[str, Any]:
         "SignatureVersion": "1",
         "Signature": "EXAMPLE",
     }
+
+
+def notification(record: dict[str, Any]) -> dict[str, Any]:
+    """The SES feedback notification of an event-publishing record (formats.md section 2): the
+    same body under `notificationType`, and a `mail` with sourceIp and callerIdentity instead of
+    tags."""
+    twin = copy.deepcopy(record)
+    twin["notificationType"] = twin.pop("eventType")
+    mail = twin["mail"]
+    mail.pop("tags", None)
+    mail.update(sourceIp="198.51.100.20", callerIdentity="billing-app")
+    return twin
 
 
 def jsonl(records: list[dict[str, Any]]) -> bytes:

@@ -416,8 +416,10 @@ def json_lines() -> bytes:
     return b"".join(orjson.dumps(value) + b"\n" for _, value in single_value_files())
 
 
+# Several corpus files hold the same documented example (see test_the_corpus_repeats_...): these
+# tests are about framing, so every copy counts, as the files count one by one.
 def test_json_lines_concatenation() -> None:
-    store = ingest(json_lines())
+    store = ingest(json_lines(), dedupe=False)
     stats = store.stats
     kinds, skipped, used = one_by_one()
     assert len(single_value_files()) > 60
@@ -432,7 +434,7 @@ def test_json_lines_concatenation() -> None:
 @pytest.mark.parametrize("chunk", [1, 2, 7, 1 << 16])
 def test_gzipped_json_lines_in_any_chunks(chunk: int) -> None:
     """gzip is sniffed by magic bytes (formats.md section 8), however small the first read."""
-    store = ingest(gzip.compress(json_lines()), chunk=chunk)
+    store = ingest(gzip.compress(json_lines()), chunk=chunk, dedupe=False)
     kinds, skipped, _ = one_by_one()
     assert [e.kind for e in events(store)] == kinds
     assert store.stats.records == len(single_value_files())
@@ -447,11 +449,41 @@ def test_gzipped_json_lines_in_any_chunks(chunk: int) -> None:
 def test_concatenated_values(style: str, separator: bytes) -> None:
     option = orjson.OPT_INDENT_2 if style == "pretty" else 0
     values = [value for _, value in single_value_files()]
-    store = ingest(separator.join(orjson.dumps(v, option=option) for v in values))
+    store = ingest(separator.join(orjson.dumps(v, option=option) for v in values), dedupe=False)
     kinds, skipped, _ = one_by_one()
     assert [e.kind for e in events(store)] == kinds
     assert store.stats.records == len(values)
     assert store.stats.skipped == dict(skipped)
+
+
+def test_the_corpus_repeats_some_documented_examples_and_each_counts_once() -> None:
+    """Several sources copied one AWS example, and django-ses writes one bounce both as a feedback
+    notification and as an event-publishing record: read together, each of those events counts
+    once. Records that share a message id but are other events (another feedback id, another
+    time) all count."""
+    every = ingest(json_lines(), dedupe=False)
+    once = ingest(json_lines())
+
+    def seen(store: Any) -> Counter:
+        return Counter((e.kind, e.message_id or e.request_id) for e in events(store))
+
+    example = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # AWS's event examples
+    django = "000001378603177f-7a5433e7-8edb-42ae-af10-f0181f34d6ee-000000"
+    assert seen(every) - seen(once) == Counter(
+        {
+            ("Open", example): 2,  # the 2018, 2019 (notificationType key) and current docs
+            ("Click", example): 1,  # 2018 and current docs
+            ("Send", example): 1,  # 2019 and current docs
+            ("Bounce", django): 1,  # notification and event record of one feedback id
+            ("Complaint", django): 1,  # django-ses reuses the AWS example's feedback id
+            # Anymail's notification, alone and in its SNS envelope.
+            ("Bounce", "00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000"): 1,
+            ("Delivery", "0000014644fe5ef6-9a483358-9170-4cb4-a269-f5dcdf415321-000000"): 1,  # docs, Anymail
+            ("CloudTrail", "50b87bfe-ab23-11e4-9106-5b36376f9d12"): 1,  # alone and in a Records file
+            ("CloudTrail", "eb2ff803-ac09-11e4-8ff5-a56a3119e253"): 1,
+        }
+    )
+    assert once.stats.duplicates == 10 and once.stats.events == every.stats.events
 
 
 def test_each_record_of_a_records_file_reads_the_same_on_its_own_line() -> None:

@@ -45,12 +45,12 @@ def test_partial_final_line_waits_for_its_newline_and_is_parsed_at_close():
 
 
 def test_aws_logs_tail_detailed_short_and_colour_prefixes():
-    record = orjson.dumps(bounce(BASE)).decode()
+    first, second, third, fourth = (orjson.dumps(bounce(BASE)).decode() for _ in range(4))  # four bounces
     lines = [
-        f"2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc {record}",
-        f"2025-11-20T12:00:00 {record}",
-        f"\x1b[32m2025-11-20T12:00:00.000000+00:00\x1b[0m \x1b[36mstream\x1b[0m {record}",
-        f"2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t{record}",  # Lambda Node.js log line
+        f"2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc {first}",
+        f"2025-11-20T12:00:00 {second}",
+        f"\x1b[32m2025-11-20T12:00:00.000000+00:00\x1b[0m \x1b[36mstream\x1b[0m {third}",
+        f"2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t{fourth}",  # Lambda Node.js log line
     ]
     store = ingest(("\n".join(lines) + "\n").encode())
     assert [e.kind for e in events(store)] == ["Bounce"] * 4
@@ -58,8 +58,8 @@ def test_aws_logs_tail_detailed_short_and_colour_prefixes():
 
 
 def test_aws_logs_tail_json_format_spans_lines_and_counts_as_one_record():
-    pretty = orjson.dumps(delivery(BASE), option=orjson.OPT_INDENT_2).decode()
-    text = f"2025-11-20T12:00:00+00:00 stream-1 \n{pretty}\n2025-11-20T12:00:01+00:00 stream-1 \n{pretty}\n"
+    first, second = (orjson.dumps(delivery(BASE), option=orjson.OPT_INDENT_2).decode() for _ in range(2))
+    text = f"2025-11-20T12:00:00+00:00 stream-1 \n{first}\n2025-11-20T12:00:01+00:00 stream-1 \n{second}\n"
     store = ingest(text.encode())
     assert [e.kind for e in events(store)] == ["Delivery", "Delivery"]
     assert store.stats.records == 2
@@ -92,9 +92,9 @@ def test_a_good_line_after_a_truncated_pretty_value_is_not_swallowed():
 
 
 def test_a_truncated_pretty_value_does_not_swallow_the_pretty_values_after_it():
-    pretty = orjson.dumps(send(BASE), option=orjson.OPT_INDENT_2)
-    cut = pretty[: len(pretty) // 2].rstrip(b"\n")  # ends inside "mail": an open object
-    store = ingest(cut + b"\n" + b"\n".join([pretty] * 50) + b"\n")
+    pretty = [orjson.dumps(send(BASE), option=orjson.OPT_INDENT_2) for _ in range(51)]
+    cut = pretty[0][: len(pretty[0]) // 2].rstrip(b"\n")  # ends inside "mail": an open object
+    store = ingest(cut + b"\n" + b"\n".join(pretty[1:]) + b"\n")
     assert store.stats.skipped == {"invalid_json": 1}
     assert store.stats.records == 51 and len(events(store)) == 50
 

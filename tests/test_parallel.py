@@ -34,7 +34,7 @@ from sestui.sources import FOLLOWING, Follower, Options, read_to_end
 from sestui.store import Store, matching
 from sestui.synth import iter_bench_lines
 
-from factory import bounce, cloudtrail, delivery, jsonl
+from factory import bounce, cloudtrail, delivery, jsonl, sns
 from helpers import NOW, ROOT, ingest
 
 PART = 64 << 10  # tests cut parts this small; the CLI default is 16 MB
@@ -163,16 +163,20 @@ def test_a_file_of_pretty_printed_records_is_not_cut(tmp_path: Path) -> None:
 
 def test_no_part_starts_inside_a_value_laid_out_one_element_per_line(tmp_path: Path, spy: list[bool]) -> None:
     base = 1_763_640_000.0
-    elements = [orjson.dumps(cloudtrail(base + i, name=f"Call{i}")) for i in range(300)]
-    laid_out = b'{"Records": [\n' + b",\n".join(elements) + b"\n]}\n"
+
+    def laid_out() -> bytes:  # other calls (request ids) each time
+        elements = [orjson.dumps(cloudtrail(base + i, name=f"Call{i}")) for i in range(300)]
+        return b'{"Records": [\n' + b",\n".join(elements) + b"\n]}\n"
+
+    first, last = laid_out(), laid_out()
     # A compact value after a bare `aws logs tail --format json` prefix is that prefix's value.
     prefixed = b"".join(b"2025-11-20T14:00:00.000000+00:00 stream/1\n" + orjson.dumps(delivery(base + i)) + b"\n" for i in range(300))
     lines = jsonl([delivery(base + 400 + i) for i in range(300)])
     path = tmp_path / "laid-out.json"
-    path.write_bytes(laid_out + prefixed + lines + laid_out)
-    for offset in range(1, len(laid_out) + len(prefixed), 997):
+    path.write_bytes(first + prefixed + lines + last)
+    for offset in range(1, len(first) + len(prefixed), 997):
         cut = record_boundary(str(path), offset, 1 << 20)
-        assert cut is None or cut >= len(laid_out) + len(prefixed)
+        assert cut is None or cut >= len(first) + len(prefixed)
     options = Options(max_record_bytes=1 << 20)
     sequential = _read([str(path)], 1, options)
     assert sequential.stats.skipped == {} and sequential.stats.events == 1200
@@ -224,6 +228,20 @@ def test_parallel_read_equals_sequential(
     for span in own:
         read_to_end(span.path, alone, Options(max_record_bytes=4096), span.start, span.end)
     assert bool(again) == (bytes_per_event == 1 and len(alone.main.ring) < max_events)
+
+
+def test_copies_found_in_each_part_add_up_to_those_a_sequential_read_finds(tmp_path: Path, spy: list[bool]) -> None:
+    # SNS -> Lambda batches that hold a notification twice: no cut comes between the copies.
+    def batch(record: dict[str, object]) -> dict[str, object]:
+        return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": sns(record)}] * 2}
+
+    path = tmp_path / "lambda.jsonl"
+    path.write_bytes(jsonl([batch(delivery(1_763_640_000.0 + i, to=f"u{i}@example.org", ms=100 + i)) for i in range(1500)]))
+    sequential = _read([str(path)], 1)
+    merged = _read([str(path)], 4)
+    assert spy == [True]
+    assert _state(merged) == _state(sequential)
+    assert merged.stats.duplicates == 1500 and merged.stats.events == 3000
 
 
 def test_earlier_parts_keep_no_ring_when_the_later_input_holds_it(inputs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

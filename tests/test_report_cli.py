@@ -101,6 +101,17 @@ def test_the_text_reports_mta_table_keeps_its_numbers_aligned_under_wide_names(t
         assert cell_len(name) <= 44 and (name in names or name.endswith("…")), row
 
 
+def test_an_event_read_twice_counts_once_and_the_report_says_so(tmp_path):
+    bounced = bounce(BASE, "b@x.example")
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(jsonl([bounced, send(BASE + 1), bounced]))
+    report = orjson.loads(run(str(path), "--json").stdout)
+    assert report["input"]["events"] == 3 and report["input"]["duplicates"] == 1
+    assert report["counts"]["Bounce"] == 1 and report["bounces"]["recipients"] == 1
+    out = run(str(path)).stdout.decode()
+    assert "dropped as copies of an event read shortly before: 1 events" in out
+
+
 @pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     result = run(*args, stdin=b"")

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
+from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, notification, send, sns
 from helpers import NOW, SAMPLE_LOGS, events, ingest
 from sestui.aggregates import TopCounter, exact_quantile
 from sestui.filters import compile_filter
@@ -334,3 +334,59 @@ def test_addresses_rank_without_display_names_and_case():
     store = ingest(jsonl(records))
     for window in ("all", "1h"):  # the all-time counters and the per-window counts from the ring
         assert q(store, window).ranked("bounce_addresses").rows == [("ann@example.com", 2), ("<not an address>", 1), ("z@example.com", 1)]
+
+
+# -- the same event read twice ------------------------------------------------------------------
+
+
+def twice_read() -> bytes:
+    """An SNS notification delivered twice, and a delivery published both as an event record and
+    as a feedback notification, among other events."""
+    bounced = sns(bounce(BASE + 1, "b@x.example"))
+    delivered = delivery(BASE + 2, "d@x.example")
+    return jsonl([send(BASE), bounced, delivered, send(BASE + 3), bounced, notification(delivered), delivery(BASE + 4)])
+
+
+def test_an_sns_redelivery_and_a_notification_twin_are_counted_once():
+    store = ingest(twice_read())
+    assert store.stats.duplicates == 2
+    assert store.stats.events == 7  # every event read; the duplicates are dropped from those
+    assert {kind: n for kind, n in q(store).counts().items() if n} == {"Send": 2, "Delivery": 2, "Bounce": 1}
+    assert [e.kind for e in events(store)] == ["Send", "Bounce", "Delivery", "Send", "Delivery"]
+    assert q(store).rates() == q(ingest(jsonl([send(BASE), bounce(BASE + 1), delivery(BASE + 2), delivery(BASE + 4)]))).rates()
+    assert store.stats.as_dict()["duplicates"] == 2
+
+
+def test_without_dedupe_every_copy_counts():
+    store = ingest(twice_read(), dedupe=False)
+    assert store.stats.duplicates == 0 and store.stats.events == 7
+    assert {kind: n for kind, n in q(store).counts().items() if n} == {"Send": 2, "Delivery": 3, "Bounce": 2}
+
+
+def test_the_filtered_view_sees_the_events_the_main_aggregates_see():
+    store = Store(clock=lambda: NOW)
+    store.set_filter(compile_filter("-kind:Send"))
+    ingest(twice_read(), store)
+    assert store.stats.duplicates == 2
+    live = q(store).counts()  # the view, fed as the events arrived
+    assert {kind: n for kind, n in live.items() if n} == {"Delivery": 2, "Bounce": 1}
+    store.set_filter(compile_filter("-kind:Send"))  # rebuilt from the ring: the same
+    assert q(store).counts() == live
+
+
+def test_only_the_keys_of_as_many_recent_events_as_the_ring_holds_are_remembered():
+    again = send(BASE)
+    near = ingest(jsonl([again, send(BASE + 1), send(BASE + 2), again]), max_events=3)
+    assert near.stats.duplicates == 1
+    far = ingest(jsonl([again, send(BASE + 1), send(BASE + 2), send(BASE + 3), again]), max_events=3)
+    assert far.stats.duplicates == 0 and far.main.evicted == 2
+    # A report part that retains no events (its ring shrunk to one) still remembers that many.
+    part = Store(max_events=3, clock=lambda: NOW)
+    part.max_events = 1
+    assert ingest(jsonl([again, send(BASE + 1), send(BASE + 2), again]), part).stats.duplicates == 1
+
+
+def test_duplicates_add_up_when_parts_are_merged():
+    first, second = ingest(twice_read()), ingest(twice_read())
+    first.stats.merge(second.stats)
+    assert first.stats.duplicates == 4
