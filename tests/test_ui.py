@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static, Tab, TabbedContent
 from textual.widgets._footer import FooterKey
 from textual.widgets._tabs import Underline
 
-from factory import BASE, bounce, complaint, delivery, jsonl
+from factory import BASE, bounce, complaint, delivery, jsonl, notification, send, sns
 from helpers import ingest
 from sestui.describe import fields
 from sestui.query import WINDOWS_BY_NAME, Query
@@ -730,12 +730,26 @@ async def test_the_input_accounting_screen_never_cuts_a_number(size):
         shown = rendered_text(app.screen.query_one("#status-text"))
         assert "…" not in shown, shown  # too narrow for a line, text (a path too) wraps instead
         stats = store.stats.as_dict()
-        for name in ("lines", "records", "events", "bytes", "time_guessed"):
+        for name in ("lines", "records", "events", "bytes", "time_guessed", "duplicates"):
             assert shows_whole(stats[name], shown), (name, shown)
         for reason, n in stats["skipped"].items():
             assert re.search(rf"{reason} +{n:,}\b", shown), (reason, shown)
         for source in store.sources:
             assert shows_whole(source.offset, shown) and shows_whole(source.size, shown), shown
+
+
+async def test_the_status_line_and_the_input_accounting_screen_count_the_duplicates_dropped():
+    bounced = sns(bounce(BASE + 1, "b@x.example"))
+    delivered = delivery(BASE + 2, "d@x.example")
+    store = ingest(jsonl([send(BASE), bounced, delivered, bounced, notification(delivered)]))
+    async with showing(app=sample_app(store)) as (app, pilot):
+        line = rendered_text(app.query_one("#status-line")).strip()
+        assert "events 5  skipped 0  duplicates 2 (s)" in line, line
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)
+        shown = rendered_text(app.screen.query_one("#status-text"))
+        assert re.search(r"duplicates +2 +events read again", shown), shown
 
 
 @pytest.mark.parametrize("keys", [("7", "enter"), ("2", "enter", "enter")], ids=["delivery", "bounce"])

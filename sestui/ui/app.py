@@ -287,7 +287,9 @@ class SestuiApp(App[None]):
             skipped = sum(stats.skipped.values())
             facts += [Fact(Text(f"lines {count(stats.lines)}"), 5), Fact(Text(f"events {count(stats.events)}"), 0)]
             facts.append(Fact(Text(f"skipped {count(skipped)}", style="yellow" if skipped else ""), 1))
-            facts += [Fact(Text("(s)", "dim"), 4, gap=" ")] if skipped else []
+            duplicates = stats.duplicates
+            facts += [Fact(Text(f"duplicates {count(duplicates)}"), 4)] if duplicates else []
+            facts += [Fact(Text("(s)", "dim"), 4, gap=" ")] if skipped or duplicates else []
             states = [getattr(s, "state", "") for s in store.sources]
             progress = store.progress
         for state, style, rank in ((FOLLOWING, "green", 1), (READING, "cyan", 2), (WAITING, "yellow", 2), (CLOSED, "dim", 3), (ERROR, "bold red", 0)):

@@ -88,6 +88,7 @@ class StatusScreen(ModalScreen[None]):
         for name in ("lines", "records", "events", "bytes"):
             grid.add_row(name, count(stats[name]), "")  # type: ignore[arg-type]
         grid.add_row("time guessed", count(stats["time_guessed"]), "events without a usable time: arrival time used")  # type: ignore[arg-type]
+        grid.add_row("duplicates", count(stats["duplicates"]), "events read again shortly after their first copy: counted once")  # type: ignore[arg-type]
         grid.add_row("", "", "")
         grid.add_row(Text("Skipped records", style="bold underline"), "", "")
         skipped: dict[str, int] = stats["skipped"]  # type: ignore[assignment]
