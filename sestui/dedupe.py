@@ -95,3 +95,14 @@ class RecentKeys:
         if len(order) > self.size:
             keys.remove(order.popleft())
         return True
+
+    def remember_older(self, found: list[Hashable]) -> None:
+        """Remember keys that arrived before every key remembered so far (input read elsewhere
+        and merged in as earlier), oldest first, as far as there is room."""
+        keys, order = self._keys, self._order
+        for key in reversed(found):
+            if len(order) >= self.size:
+                break
+            if key not in keys:
+                keys.add(key)
+                order.appendleft(key)

@@ -547,6 +547,10 @@ class Store:
                 self.as_of = earlier.as_of
             untold = earlier.retained - len(tail)
             self.main.merge_earlier(earlier.aggregates, tail, untold, untold_max)
+            if self.recent is not None:
+                # Later copies of its newest events are duplicates too: a file that `tail` read
+                # on several cores is read on here, from where that read ended.
+                self.recent.remember_older([key for key in map(event_key, tail) if key is not None])
             if self.view_match is not None:
                 # A filter set while that input was read (`tail` reads it in parallel while the
                 # app runs): the view counts the retained events again, those new ones included.

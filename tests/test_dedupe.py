@@ -150,3 +150,12 @@ def test_recent_keys_forget_the_oldest_beyond_their_size():
     assert recent.first("d") and len(recent) == 3  # "a" is forgotten
     assert recent.first("a")  # so it is new again, and "b" is forgotten in turn
     assert [recent.first(key) for key in "dab"] == [False, False, True]
+
+
+def test_keys_merged_in_as_older_fill_only_the_room_left():
+    recent = RecentKeys(4)
+    recent.first("x")
+    recent.first("y")
+    recent.remember_older(["a", "b", "c", "x"])  # oldest first; "x" is known already
+    assert len(recent) == 4
+    assert not recent.first("c") and not recent.first("b") and recent.first("a")

@@ -628,6 +628,20 @@ def test_lines_written_while_and_after_a_file_is_read_in_parallel_are_read_once(
     assert _state(store) == _state(alone)
 
 
+def test_a_copy_written_after_tail_read_its_original_in_parallel_is_a_duplicate(
+    tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]
+) -> None:
+    records = [delivery(1_763_640_000.0 + i, to=f"u{i}@example.org") for i in range(3000)]
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(jsonl(records))
+    follower = tail([str(path)], 4)
+    assert _catch_up(follower).stats.duplicates == 0
+    assert spy == [True]
+    _append(path, jsonl([sns(records[1500])]))  # SNS delivers that notification again, later
+    store = _catch_up(follower)
+    assert store.stats.duplicates == 1 and store.stats.events == 3001
+
+
 def test_a_file_rotated_after_a_parallel_backfill_is_followed(tmp_path: Path, tail: Callable[..., Follower], spy: list[bool]) -> None:
     log = tmp_path / "ses.jsonl"
     log.write_bytes(_lines(4000, 3))
