@@ -86,6 +86,11 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="MaxMind City/Country database, plus optionally an ASN one (repeatable)",
     )
+    parser.add_argument(
+        "--no-dedupe",
+        action="store_true",
+        help="count every copy of an event read more than once (default: once, see README)",
+    )
 
 
 def _add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:

@@ -64,7 +64,7 @@ def _store(args: argparse.Namespace, geo: Geo | None = None) -> Store:
             keep = compile_filter(args.filter, geo.place if geo else None)
         except FilterError as exc:
             raise UsageError(f"--filter: {exc}") from None
-    return Store(max_events=args.max_events, since=since_of(args.since), keep=keep, keep_raw=False)
+    return Store(max_events=args.max_events, since=since_of(args.since), keep=keep, keep_raw=False, dedupe=not args.no_dedupe)
 
 
 def _files_once(targets: list[Target]) -> list[str]:
@@ -197,7 +197,7 @@ def _backfill(args: argparse.Namespace) -> Backfill | None:
 
 def run_tail(args: argparse.Namespace) -> int:
     tune_gc()
-    store = Store(max_events=args.max_events, since=since_of(args.since))
+    store = Store(max_events=args.max_events, since=since_of(args.since), dedupe=not args.no_dedupe)
     targets = _targets(args)
     stdin_fd = _keyboard_from_tty() if any(t.kind == "stdin" for t in targets) else None
     follower = Follower(targets, store, _options(args), stdin_fd=stdin_fd, backfill=_backfill(args))

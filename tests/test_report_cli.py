@@ -101,15 +101,26 @@ def test_the_text_reports_mta_table_keeps_its_numbers_aligned_under_wide_names(t
         assert cell_len(name) <= 44 and (name in names or name.endswith("…")), row
 
 
-def test_an_event_read_twice_counts_once_and_the_report_says_so(tmp_path):
+@pytest.fixture
+def read_twice(tmp_path):
     bounced = bounce(BASE, "b@x.example")
     path = tmp_path / "ses.jsonl"
     path.write_bytes(jsonl([bounced, send(BASE + 1), bounced]))
-    report = orjson.loads(run(str(path), "--json").stdout)
+    return path
+
+
+def test_an_event_read_twice_counts_once_and_the_report_says_so(read_twice):
+    report = orjson.loads(run(str(read_twice), "--json").stdout)
     assert report["input"]["events"] == 3 and report["input"]["duplicates"] == 1
     assert report["counts"]["Bounce"] == 1 and report["bounces"]["recipients"] == 1
-    out = run(str(path)).stdout.decode()
+    out = run(str(read_twice)).stdout.decode()
     assert "dropped as copies of an event read shortly before: 1 events" in out
+
+
+def test_no_dedupe_counts_every_copy(read_twice):
+    report = orjson.loads(run(str(read_twice), "--json", "--no-dedupe").stdout)
+    assert report["input"]["events"] == 3 and report["input"]["duplicates"] == 0
+    assert report["counts"]["Bounce"] == 2 and report["bounces"]["recipients"] == 2
 
 
 @pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])

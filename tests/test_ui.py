@@ -13,9 +13,12 @@ from textual.widgets._tabs import Underline
 
 from factory import BASE, bounce, complaint, delivery, jsonl, notification, send, sns
 from helpers import ingest
+from sestui import commands
+from sestui.cli import build_parser
 from sestui.describe import fields
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
+from sestui.store import Store
 from sestui.ui.app import TABS
 from sestui.ui.format import full_time
 from sestui.ui.screens.detail import DetailScreen
@@ -750,6 +753,25 @@ async def test_the_status_line_and_the_input_accounting_screen_count_the_duplica
         assert isinstance(app.screen, StatusScreen)
         shown = rendered_text(app.screen.query_one("#status-text"))
         assert re.search(r"duplicates +2 +events read again", shown), shown
+
+
+@pytest.mark.parametrize("flags, dropped", [([], 2), (["--no-dedupe"], None)], ids=["default", "no-dedupe"])
+async def test_tail_no_dedupe_counts_every_copy_and_the_s_screen_says_so(monkeypatch, tmp_path, flags, dropped):
+    opened: list[Store] = []
+    monkeypatch.setattr(commands, "tune_gc", lambda: None)
+    monkeypatch.setattr(commands, "_run_app", lambda store, *args, **kwargs: opened.append(store) or 0)
+    commands.run_tail(build_parser().parse_args(["tail", *flags, str(tmp_path)]))
+    [store] = opened
+    bounced = sns(bounce(BASE + 1, "b@x.example"))
+    delivered = delivery(BASE + 2, "d@x.example")
+    ingest(jsonl([send(BASE), bounced, delivered, bounced, notification(delivered)]), store)
+    assert Query(store, WINDOWS_BY_NAME["all"]).counts()["Bounce"] == (1 if dropped else 2)
+    async with showing("s", app=sample_app(store)) as (app, _):
+        shown = rendered_text(app.screen.query_one("#status-text"))
+        if dropped:
+            assert re.search(rf"duplicates +{dropped} +events read again", shown), shown
+        else:
+            assert re.search(r"duplicates +- +not looked for \(--no-dedupe\)", shown), shown
 
 
 @pytest.mark.parametrize("keys", [("7", "enter"), ("2", "enter", "enter")], ids=["delivery", "bounce"])

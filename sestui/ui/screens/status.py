@@ -40,12 +40,13 @@ class Accounting:
     stats: dict[str, object]
     sources: list[tuple[str, str, int, int, str | None]]  # path, state, offset, size, error
     notes: list[str]
+    dedupe: bool = True  # False: every copy of an event counts (--no-dedupe)
 
     @classmethod
     def read(cls, store: Store) -> Accounting:
         with store.lock:
             sources = [(s.path, s.state, s.offset, s.size, s.error) for s in store.sources]  # type: ignore[attr-defined]
-            return cls(store.stats.as_dict(), sources, list(store.notes))
+            return cls(store.stats.as_dict(), sources, list(store.notes), store.recent is not None)
 
 
 class StatusScreen(ModalScreen[None]):
@@ -88,7 +89,10 @@ class StatusScreen(ModalScreen[None]):
         for name in ("lines", "records", "events", "bytes"):
             grid.add_row(name, count(stats[name]), "")  # type: ignore[arg-type]
         grid.add_row("time guessed", count(stats["time_guessed"]), "events without a usable time: arrival time used")  # type: ignore[arg-type]
-        grid.add_row("duplicates", count(stats["duplicates"]), "events read again shortly after their first copy: counted once")  # type: ignore[arg-type]
+        if self.accounting.dedupe:
+            grid.add_row("duplicates", count(stats["duplicates"]), "events read again shortly after their first copy: counted once")  # type: ignore[arg-type]
+        else:
+            grid.add_row("duplicates", "-", "not looked for (--no-dedupe): every copy counts")
         grid.add_row("", "", "")
         grid.add_row(Text("Skipped records", style="bold underline"), "", "")
         skipped: dict[str, int] = stats["skipped"]  # type: ignore[assignment]
