@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
@@ -26,11 +27,11 @@ from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
 from sestui.ui.screens.status import StatusScreen
 from sestui.ui.widgets.charts import Chart
-from sestui.ui.widgets.eventlog import READABLE, EventLog
+from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.footer import Footer
 from sestui.ui.widgets.searchlog import SearchableLog
-from sestui.ui.widgets.tables import NO_DATA, Table
+from sestui.ui.widgets.tables import NO_DATA, READABLE, Column, Table
 from ui_support import cells, sample_app, sample_store, showing
 
 SIZES = [(120, 40), (80, 24)]
@@ -539,7 +540,7 @@ async def test_tables_fit_their_width_with_every_number_whole(size):
                 assert shown.virtual_size.width <= shown.scrollable_content_region.width, (size, shown.title)
                 assert not shown.show_horizontal_scrollbar, (size, shown.title)
                 rows = cells(shown)
-                for column, spec in enumerate(shown.columns_spec):
+                for column, spec in enumerate(on_screen(shown)):
                     if spec.numeric:
                         values = [row[column] for row in rows if row[column]]
                         assert all(len(value) <= shown.columns[spec.label].width for value in values), (size, shown.title, spec.label)
@@ -553,6 +554,89 @@ async def test_tables_refit_when_the_terminal_narrows():
             for shown in app.active_panel.tables():
                 assert shown.virtual_size.width <= shown.scrollable_content_region.width, (size, shown.title)
                 assert not shown.show_horizontal_scrollbar, (size, shown.title)
+
+
+def on_screen(shown: Table) -> list[Column]:
+    """The columns a table shows (those not left out), in order."""
+    return [spec for spec in shown.columns_spec if spec.label in shown.columns]
+
+
+def assert_columns_readable(shown: Table) -> None:
+    """The header names the columns on screen; each one cut says something, unless no column is
+    left that may leave; the columns left out left by their rank; times are whole."""
+    kept = on_screen(shown)
+    rows = cells(shown) if shown.row_keys_shown else []
+    header = rendered_text(shown).split("\n")[1]
+    start = 1  # after the border; each column has a cell of padding on either side
+    for index, spec in enumerate(kept):
+        width = shown.columns[spec.label].width
+        label = header[start + 1 : start + 1 + width].strip()  # labels are ASCII: cells are characters
+        assert label == spec.label or (label.endswith("…") and spec.label.startswith(label[:-1])), (shown.id, header)
+        start += width + 2
+        widest = max([cell_len(spec.label)] + [cell_len(row[index]) for row in rows])
+        if spec.label == "Time":
+            assert width >= widest, (shown.id, width)
+        if spec.gives_way and width < min(READABLE, spec.width or READABLE, widest):
+            assert not any(other.leaves for other in kept), (shown.id, spec.label, width)
+    for spec in shown.columns_spec:
+        if spec not in kept:
+            assert spec.leaves and all(other.leaves < spec.leaves for other in kept), (shown.id, spec.label)
+
+
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
+async def test_a_narrow_table_leaves_out_columns_rather_than_squeeze_them_all(size):
+    async with showing(size=size) as (app, pilot):
+        shown: dict[str, list[str]] = {}
+        for index in range(1, len(TABS) + 1):
+            await pilot.press(str(index))
+            await pilot.pause()
+            for each in app.active_panel.tables():
+                assert_columns_readable(each)
+                shown[each.id] = [spec.label for spec in on_screen(each)]
+                if size[0] >= 160:  # room for every column
+                    assert len(shown[each.id]) == len(each.columns_spec), shown[each.id]
+        assert (len(shown["t-failed"]) == 8) == (size[0] >= 160), shown["t-failed"]
+        if size[0] == 60:
+            assert shown["t-failed"] == ["Time", "Event name", "Error code"]
+            assert shown["t-outliers"] == ["Time", "Processing", "Recipient"]
+        await pilot.press("7", "enter")  # an event's detail, with its message timeline
+        await pilot.pause()
+        assert_columns_readable(app.screen.query_one("#timeline", Table))
+
+
+async def test_a_table_keeps_its_cursor_and_exports_every_column_while_columns_leave_and_return(tmp_path, monkeypatch):
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with showing("4", app=app, size=(160, 50)) as (app, pilot):
+        outliers = table(app, "t-outliers")
+        outliers.focus()
+        outliers.move_cursor(row=3)
+        await pilot.pause()
+        key, full = outliers.current_key, cells(outliers)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert [spec.label for spec in on_screen(outliers)] == ["Time", "Processing", "Recipient"]
+        assert (outliers.current_key, outliers.cursor_row) == (key, 3)
+        assert cells(outliers) == [[row[0], row[1], row[3]] for row in full]
+        await pilot.press("e")
+        await pilot.pause()
+        [exported] = tmp_path.glob("*.csv")
+        with open(exported, newline="") as f:
+            assert list(csv.reader(f)) == [["Time", "Processing", "Reporting MTA", "Recipient", "Message id"], *full]
+        # The same rows again, one changed in a column left out and one shown: only cells change,
+        # and the changed one left out shows when its column is back.
+        rebuilt: list[bool] = []
+        clear = outliers.clear
+        monkeypatch.setattr(outliers, "clear", lambda columns=False: rebuilt.append(columns) or clear(columns))
+        rows = [(row_key, list(outliers.row_cells[row_key]), outliers.row_values[row_key]) for row_key in outliers.row_keys_shown]
+        rows[0][1][2:4] = ["mx.changed.example", "someone@changed.example"]
+        outliers.show(rows)
+        await pilot.pause()
+        assert not rebuilt and cells(outliers)[0][2] == "someone@changed.example"
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        assert rebuilt == [True] and cells(outliers)[0][2:4] == ["mx.changed.example", "someone@changed.example"]
+        assert (outliers.current_key, outliers.cursor_row) == (key, 3)
 
 
 async def test_at_60_columns_text_gives_way_to_the_numbers():

@@ -16,7 +16,7 @@ from ...events import Event
 from ..format import KIND_COLORS, OTHER_COLOR, clock_time, count_events, offset
 from ..widgets.footer import Footer
 from ..safe import cell, content, text
-from ..widgets.tables import Column, Table
+from ..widgets.tables import TIME, Column, Table
 from .events import crumbs
 
 
@@ -68,7 +68,8 @@ class DetailScreen(Screen[None]):
                 yield Static(text(original(self.event)), id="raw-record")
         yield Table(
             "Message timeline",
-            [Column("Offset", 13, True), Column("Time", 15), Column("Kind", 17), Column("Recipient / call", 32), Column("Summary")],
+            # Narrow, the recipient leaves (one message's events mostly share it): what happened stays.
+            [Column("Offset", 13, True), TIME, Column("Kind", 17, keep_whole=True), Column("Recipient / call", 32, leaves=1), Column("Summary")],
             drill="event",
             id="timeline",
         )

@@ -24,7 +24,7 @@ from ...describe import summary, target
 from ...events import Event
 from ..format import KIND_COLORS, OTHER_COLOR, clock_time, millis
 from ..safe import cell
-from .tables import Column, column_widths
+from .tables import Column, fit_widths
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,8 @@ class Col:
     """One column of an event list: header, width (0: the rest of the line), value.
 
     `keep_whole`: never cut (a time, a kind, a duration); the others give way on a narrow screen.
-    `leaves`: on a line too narrow for every column to say something (see `fit`), the columns
-    with a rank leave it whole, the highest rank first; 0: the column always stays.
+    `leaves`: the column's rank in leaving a line too narrow for every column to say something,
+    as `Column.leaves`.
     """
 
     header: str
@@ -67,7 +67,6 @@ KIND_COLUMNS: dict[str, tuple[Col, ...]] = {
 }
 LONGEST = 400  # cells of a value that has the rest of the line: longer ones are cut anyway
 GAP = 2  # cells between two columns, as in the tables
-READABLE = 16  # cells a column cut with "…" needs to say something (see `fit`)
 
 
 def columns_for(kinds: set[str]) -> tuple[Col, ...]:
@@ -78,25 +77,13 @@ def fit(columns: tuple[Col, ...], width: int) -> list[int]:
     """Each column's width on a line `width` cells wide (the gaps between columns excluded); 0
     for a column left out.
 
-    The rule of the tables (`column_widths`): while the declared widths do not fit, columns kept
+    The rule of the tables (`fit_widths`): while the declared widths do not fit, columns kept
     whole stay, the others are cut with "…", the longest first; the last column is as long as
-    its values can be, so it gets a share of the line like the longest of the others. While
-    that leaves a column that gives way fewer than READABLE cells (or its declared width),
-    the columns that may leave do, one at a time, so that those left can be read.
+    its values can be, so it gets a share of the line like the longest of the others; columns
+    that would be too narrow to read leave, by their rank.
     """
-    shown = list(range(len(columns)))
-    while True:
-        specs = [Column(columns[i].header, columns[i].width or None, keep_whole=columns[i].keep_whole) for i in shown]
-        widths = column_widths(specs, [columns[i].width or LONGEST for i in shown], width - GAP * (len(shown) - 1))
-        cramped = any(w < min(READABLE, columns[i].width or READABLE) for i, w in zip(shown, widths) if not columns[i].keep_whole)
-        leaving = max((i for i in shown if columns[i].leaves), key=lambda i: columns[i].leaves, default=None)
-        if not cramped or leaving is None:
-            break
-        shown.remove(leaving)
-    fitted = [0] * len(columns)
-    for i, w in zip(shown, widths):
-        fitted[i] = w
-    return fitted
+    specs = [Column(c.header, c.width or None, keep_whole=c.keep_whole, leaves=c.leaves) for c in columns]
+    return fit_widths(specs, [c.width or LONGEST for c in columns], width + GAP, GAP)  # no gap after the last
 
 
 def _columns(values: list[Text], widths: list[int], style: str = "") -> Text:

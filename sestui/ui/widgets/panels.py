@@ -29,7 +29,7 @@ from ..safe import cell, content
 from .charts import Chart, Series
 from .eventlog import EventLog
 from .searchlog import SearchableLog
-from .tables import Column, Table
+from .tables import TIME, Column, Table
 from .worldmap import Marker, WorldMap
 
 RECENT_ROWS = 50
@@ -227,7 +227,8 @@ class BouncesPanel(Panel):
         yield Chart("Bounces by type", stacked=True, unit="bounces per bucket", id="c-bounce-types")
         yield Table(
             "Recent bounces",
-            [Column("Time", 15), Column("Recipient", 32), Column("Type / subtype", 28), Column("Status", 7), Column("Diagnostic code")],
+            # Narrow, the status leaves first (the diagnostic code repeats it), then the diagnostic code.
+            [TIME, Column("Recipient", 32), Column("Type / subtype", 28), Column("Status", 7, leaves=2), Column("Diagnostic code", leaves=1)],
             drill="event",
             id="t-recent-bounces",
         )
@@ -275,7 +276,8 @@ class ComplaintsPanel(Panel):
             yield _row_group(*tables[pair : pair + 2])
         yield Table(
             "Recent complaints",
-            [Column("Time", 15), Column("Recipient", 32), Column("Feedback", 12), Column("User agent", 30), Column("Source")],
+            # Narrow, the user agent leaves first, then the source: who complained, and how, stay.
+            [TIME, Column("Recipient", 32), Column("Feedback", 12), Column("User agent", 30, leaves=2), Column("Source", leaves=1)],
             drill="event",
             id="t-recent-complaints",
         )
@@ -299,7 +301,8 @@ class DeliveriesPanel(Panel):
         yield Chart("Processing time", stacked=False, unit="p50 / p95, log scale", log=True, format_value=millis, id="c-latency")
         yield Table(
             "Slowest deliveries",
-            [Column("Time", 15), Column("Processing", 10, True), Column("Reporting MTA", 36), Column("Recipient", 30), Column("Message id")],
+            # Narrow, the message id leaves first, then the MTA: when, how slow and to whom stay.
+            [TIME, Column("Processing", 10, True), Column("Reporting MTA", 36, leaves=1), Column("Recipient", 30), Column("Message id", leaves=2)],
             drill="event",
             id="t-outliers",
         )
@@ -361,7 +364,17 @@ class CloudTrailPanel(Panel):
         )
         yield Table(
             "Failed calls",
-            [Column("Time", 15), Column("Event name", 28), Column("Error code", 22), Column("Error message", 40), Column("Region", 14), Column("Source IP", 16), Column("User", 24), Column("Request id")],
+            # Narrow, as in a list of calls: the time, the call and its error code stay.
+            [
+                TIME,
+                Column("Event name", 28),
+                Column("Error code", 22),
+                Column("Error message", 40, leaves=2),
+                Column("Region", 14, leaves=4),
+                Column("Source IP", 16, leaves=3),
+                Column("User", 24, leaves=1),
+                Column("Request id", leaves=5),
+            ],
             drill="event",
             id="t-failed",
         )
@@ -411,7 +424,8 @@ class GeoPanel(Panel):
             return  # the note says how to give a database; a map and tables would only say "no data"
         yield WorldMap(id="geo-map")
         tables = [
-            Table(title, [Column("Country", 20), Column("City", 14), Column("Network"), Column("Count", 8, True), SHARE], drill=f"geo:{name}", id=f"t-{name}")
+            # Narrow, the city leaves: the country and the network say more.
+            Table(title, [Column("Country", 20), Column("City", 14, leaves=1), Column("Network"), Column("Count", 8, True), SHARE], drill=f"geo:{name}", id=f"t-{name}")
             for name, title, _, _ in GEO_TABLES
         ]
         for pair in range(0, len(tables), 2):

@@ -26,6 +26,9 @@ class Column:
     numeric: bool = False
     exported: bool = True  # False: a picture (a sparkline), not a value for a CSV export
     keep_whole: bool = False  # text never cut: fitted like a number (a time, an event kind)
+    # On a table too narrow for its text to say something (see `fit_widths`), the columns with a
+    # rank leave it whole, the highest rank first; 0: the column always stays.
+    leaves: int = 0
 
     @property
     def gives_way(self) -> bool:
@@ -34,10 +37,13 @@ class Column:
         return not self.numeric and not self.keep_whole and self.exported
 
 
+TIME = Column("Time", 14, keep_whole=True)  # an event's time, as `clock_time` writes it
+
 # Text no wider than SHORT (a time, an IP address, a status) stays whole while longer text can
 # still give way down to NARROWEST cells.
 SHORT = 16
 NARROWEST = 8
+READABLE = 16  # cells a column cut with "…" needs to say something (see `fit_widths`)
 
 
 def column_widths(columns: Sequence[Column], content: Sequence[int], space: int, whole: int | None = None) -> list[int]:
@@ -80,6 +86,28 @@ def column_widths(columns: Sequence[Column], content: Sequence[int], space: int,
     return widths
 
 
+def fit_widths(columns: Sequence[Column], content: Sequence[int], room: int, gap: int, whole: int | None = None) -> list[int]:
+    """Each column's width in `room` cells, of which every column shown also takes `gap` (its
+    padding, or the space between two columns); 0 for a column left out.
+
+    `column_widths` shares the room. While that leaves a column that gives way fewer than
+    READABLE cells (or fewer than its declared width or its values' width, when smaller), the
+    columns that may leave do, whole, one at a time, so that those left can be read.
+    """
+    shown = list(range(len(columns)))
+    while True:
+        widths = column_widths([columns[i] for i in shown], [content[i] for i in shown], room - gap * len(shown), shown.index(whole) if whole in shown else None)
+        cramped = any(w < min(READABLE, columns[i].width or READABLE, content[i]) for i, w in zip(shown, widths) if columns[i].gives_way)
+        leaving = max((i for i in shown if columns[i].leaves), key=lambda i: columns[i].leaves, default=None)
+        if not cramped or leaving is None:
+            break
+        shown.remove(leaving)
+    fitted = [0] * len(columns)
+    for i, w in zip(shown, widths):
+        fitted[i] = w
+    return fitted
+
+
 def _give_way(need: dict[int, int], space: int) -> dict[int, int]:
     """Text columns fitted into `space`: long ones are cut first, short ones when they must be."""
     short = {i: n for i, n in need.items() if n <= SHORT}
@@ -108,6 +136,9 @@ class Table(DataTable):
 
     Rows are keyed; when the keys come back in the same order only changed cells are written,
     otherwise the table is rebuilt and the cursor returns to the row it was on (by key).
+    Columns too narrow to read leave the table whole (see `fit_widths`): the DataTable then holds
+    the columns shown, while `row_cells` and `row_values` keep every column, for when the table
+    widens and for exports.
     `drill` names what a row stands for (a dimension name, or a custom tag) so screens can turn
     a row into a filter or a list of events; `unlisted` holds the rows that stand for no events
     one can list (a pool of values not counted one by one), each with the reason.
@@ -132,15 +163,18 @@ class Table(DataTable):
         self.columns_spec = list(columns)
         self.drill = drill
         self.row_keys_shown: list[str] = []
+        self.row_cells: dict[str, list[object]] = {}  # key -> the cells of every column, shown or not
         self.row_values: dict[str, tuple[object, ...]] = {}  # key -> plain values of exported columns
         self.unlisted: dict[str, str] = {}
         self.content_widths = [cell_len(c.label) for c in self.columns_spec]  # widest value (or label) per column
+        self.widths = [c.width or cell_len(c.label) for c in self.columns_spec]  # per column; 0: left out
+
+    @property
+    def shown(self) -> list[int]:
+        """The indexes of the columns on screen (those not left out)."""
+        return [i for i, width in enumerate(self.widths) if width]
 
     def on_mount(self) -> None:
-        for column in self.columns_spec:
-            # A label cut to a narrow text column ends in "…" like its values.
-            label = Text(column.label, justify="right" if column.numeric else "left", overflow="ellipsis", no_wrap=True)
-            self.add_column(label, width=column.width or cell_len(column.label), key=column.label)
         self.set_title("")
         self.show([])
 
@@ -156,17 +190,31 @@ class Table(DataTable):
         self._scroll_update(self.virtual_size)
 
     def fit_columns(self) -> None:
-        """Share the table's width between its columns (see `column_widths`)."""
+        """Share the table's width between its columns; a column leaving or coming back
+        rebuilds the table."""
+        if not self.columns:
+            return  # not mounted yet
+        if self._refit():
+            self._rebuild(self.row_keys_shown)
+        self._resize_columns()
+
+    def _refit(self) -> bool:
+        """Each column's width for the table's width (see `fit_widths`); whether the columns
+        shown change."""
         if not self.size.width:
-            return
-        space = self.size.width - self.scrollbar_size_vertical - 2 * self.cell_padding * len(self.columns_spec)
-        whole = 0 if not self.row_keys_shown else None
-        widths = column_widths(self.columns_spec, self.content_widths, space, whole)
+            return False
+        shown = self.shown
+        room = self.size.width - self.scrollbar_size_vertical
+        whole = 0 if EMPTY_KEY in self.row_cells else None
+        self.widths = fit_widths(self.columns_spec, self.content_widths, room, 2 * self.cell_padding, whole)
+        return self.shown != shown
+
+    def _resize_columns(self) -> None:
         changed = False
-        for spec, width in zip(self.columns_spec, widths):
-            column = self.columns[ColumnKey(spec.label)]
-            if column.width != width:
-                column.width = width
+        for index in self.shown:
+            column = self.columns[ColumnKey(self.columns_spec[index].label)]
+            if column.width != self.widths[index]:
+                column.width = self.widths[index]
                 changed = True
         if changed:
             self._update_count += 1  # cached cells were rendered at the old widths
@@ -192,34 +240,28 @@ class Table(DataTable):
     def show(self, rows: Sequence[tuple[str, Sequence[Text | str | int | float], tuple[object, ...]]], unlisted: dict[str, str] | None = None) -> None:
         """Rows of (key, cells, plain values); an empty list shows the no-data row."""
         self.unlisted = unlisted or {}
-        if not rows:
-            empty = [cell(NO_DATA, "dim italic")] + [""] * (len(self.columns_spec) - 1)
-            self._rebuild([(EMPTY_KEY, empty)])
-            self.row_keys_shown = []
-            self.row_values = {}
-            self._measure([empty])
-            return
-        rows = [(key, self._justify(cells), values) for key, cells, values in rows]
         keys = [key for key, _, _ in rows]
         self.row_values = {key: values for key, _, values in rows}
-        if keys == self.row_keys_shown:
-            for row_index, (key, cells, _) in enumerate(rows):
-                for col_index, value in enumerate(cells):
-                    if self.get_cell_at((row_index, col_index)) != value:
-                        self.update_cell(key, self.columns_spec[col_index].label, value)
+        previous = self.row_cells
+        self.row_cells = {key: self._justify(cells) for key, cells, _ in rows} or {EMPTY_KEY: [cell(NO_DATA, "dim italic")] + [""] * (len(self.columns_spec) - 1)}
+        self._measure()
+        reshaped = self._refit()
+        if keys and keys == self.row_keys_shown and not reshaped:
+            for key, cells in self.row_cells.items():
+                for index in self.shown:
+                    if cells[index] != previous[key][index]:
+                        self.update_cell(key, self.columns_spec[index].label, cells[index])
         else:
-            self._rebuild([(key, list(cells)) for key, cells, _ in rows])
-            self.row_keys_shown = keys
-        self._measure([cells for _, cells, _ in rows])
+            self._rebuild(keys, columns=reshaped or not self.columns)
+        self._resize_columns()
 
-    def _measure(self, rows: Sequence[Sequence[object]]) -> None:
-        """Note each column's widest value, and refit the columns to it."""
+    def _measure(self) -> None:
+        """Note each column's widest value (or label)."""
         widths = [cell_len(c.label) for c in self.columns_spec]
-        for cells in rows:
+        for cells in self.row_cells.values():
             for index, value in enumerate(cells[: len(widths)]):
                 widths[index] = max(widths[index], value.cell_len if isinstance(value, Text) else cell_len(str(value)))
         self.content_widths = widths
-        self.fit_columns()
 
     def _justify(self, cells: Sequence[object]) -> list[object]:
         """Numbers right-aligned in numeric columns."""
@@ -235,13 +277,22 @@ class Table(DataTable):
                 out[index] = value
         return out
 
-    def _rebuild(self, rows: list[tuple[str, list[object]]]) -> None:
+    def _rebuild(self, keys: list[str], columns: bool = True) -> None:
+        """The rows of `row_cells` (keyed `keys`, none for the no-data row) in the columns shown;
+        `columns`: those columns too."""
         previous = self.current_key
         previous_row = self.cursor_row
+        shown = self.shown
         with self.prevent(DataTable.RowHighlighted):
-            self.clear()
-            for key, cells in rows:
-                self.add_row(*cells, key=key)
-            keys = [key for key, _ in rows]
-            target = keys.index(previous) if previous in keys else min(previous_row, len(rows) - 1)
+            self.clear(columns=columns)
+            if columns:
+                for index in shown:
+                    spec = self.columns_spec[index]
+                    # A label cut to a narrow text column ends in "…" like its values.
+                    label = Text(spec.label, justify="right" if spec.numeric else "left", overflow="ellipsis", no_wrap=True)
+                    self.add_column(label, width=self.widths[index], key=spec.label)
+            for key, cells in self.row_cells.items():
+                self.add_row(*(cells[index] for index in shown), key=key)
+            self.row_keys_shown = keys
+            target = keys.index(previous) if previous in keys else min(previous_row, len(self.row_cells) - 1)
             self.move_cursor(row=max(target, 0), animate=False)
