@@ -751,7 +751,7 @@ async def test_event_lists_keep_times_and_kinds_whole_and_cut_other_columns_with
         for label, column in zip(labels, columns):
             assert label == column.header or (label.endswith("…") and column.header.startswith(label[:-1])), header
         last = header.index(labels[-1])
-        assert log.size.width - last >= 8, header  # the summary keeps a readable share
+        assert log.size.width - last >= 8, header  # the last column keeps a readable share
         for y, event in enumerate(log.events[: log.size.height]):
             line = "".join(segment.text for segment in log.render_line(y))
             for column, text in zip(columns, shown_columns(line, header)):
@@ -762,25 +762,43 @@ async def test_event_lists_keep_times_and_kinds_whole_and_cut_other_columns_with
                     assert text == value or (text.endswith("…") and value.startswith(text[:-1])), (line, column.header)
 
 
+# Keys to an event list: the columns it keeps however narrow, and the width from which every
+# column shows.
+NARROW_LISTS = {
+    "events": (("7",), ["Time", "Kind", "Recipient / call"], 80),
+    "bounces": (("2", "enter"), ["Time", "Recipient", "Type / subtype"], 100),
+    "complaints": (("3", "enter"), ["Time", "Recipient", "Feedback"], 100),
+    "deliveries": (("4", "enter"), ["Time", "Recipient", "Processing"], 100),
+    "delays": (("4", "tab", "tab", "tab", "enter"), ["Time", "Recipient", "Delay type"], 100),
+    "cloudtrail": (("5", "enter"), ["Time", "Event name", "Error code"], 120),
+}
+
+
 @pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])
-async def test_a_narrow_cloudtrail_list_leaves_out_columns_rather_than_squeeze_them_all(size):
-    async with showing("5", "enter", size=size) as (app, _):  # the calls of the busiest group
+@pytest.mark.parametrize("name", NARROW_LISTS)
+async def test_a_narrow_event_list_leaves_out_columns_rather_than_squeeze_them_all(name, size):
+    keys, kept, every_column_from = NARROW_LISTS[name]
+    async with showing(*keys, size=size) as (app, _):
         log = app.screen.query_one(SearchableLog).log
+        assert (len({event.kind for event in log.events}) == 1) == (name != "events")  # a list of one kind has its own columns
         header = str(app.screen.query_one(".list-header", Static).render())
         shown = {column.header: width for column, width in zip(log.columns, log.widths) if width}
-        assert {"Time", "Event name", "Error code"} <= set(shown), header  # always there
+        assert set(kept) <= set(shown), header  # always there
         for column in log.columns:
             if column.header in shown and not column.keep_whole:  # each one cut says something
                 assert shown[column.header] >= min(READABLE, column.width or READABLE), header
             if column.header not in shown:  # columns leave in their order: no later one stays
                 assert all(other.leaves < column.leaves for other in log.columns if other.header in shown), header
         assert header.split() == " ".join(shown).split(), header
-        assert (len(shown) == len(log.columns)) == (size[0] >= 120), header
+        assert (len(shown) == len(log.columns)) == (size[0] >= every_column_from), header
+        if size[0] == 60:
+            assert list(shown) == kept, header
         for y, event in enumerate(log.events[: log.size.height]):
             line = "".join(segment.text for segment in log.render_line(y))
-            for value in (event.event_name, event.error_code):  # the sample's names and codes are short enough
+            for column in log.columns[:3]:  # the sample's values there are short enough to show whole
+                value = column.value(event)
                 if value and len(value) < READABLE:
-                    assert f"  {value}  " in line, line
+                    assert f"{value}  " in line, line
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])

@@ -52,15 +52,21 @@ TIME = Col("Time", 14, lambda e: clock_time(e.time), "dim", keep_whole=True)
 KIND = Col("Kind", 16, lambda e: e.kind, keep_whole=True)  # "RenderingFailure"
 TARGET = Col("Recipient / call", 33, target)
 RECIPIENT = Col("Recipient", 33, target)
-DEFAULT_COLUMNS = (TIME, KIND, TARGET, Col("Summary", 0, summary, "dim"))
-# The columns that matter for each kind, when a list holds one kind only.
+# The diagnostic code repeats the status: on a narrow line the status leaves first.
+STATUS = Col("Status", 7, lambda e: _first(e.statuses), leaves=2)
+DIAGNOSTIC = Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim", leaves=1)
+# On a narrow line the time, the kind and the recipient stay, and the summary leaves.
+DEFAULT_COLUMNS = (TIME, KIND, TARGET, Col("Summary", 0, summary, "dim", leaves=1))
+# The columns that matter for each kind, when a list holds one kind only. On a narrow line the
+# time, the recipient and what happened to it (bounce type, feedback, processing time, delay
+# type, link) stay; the details leave.
 KIND_COLUMNS: dict[str, tuple[Col, ...]] = {
-    k.BOUNCE: (TIME, RECIPIENT, Col("Type / subtype", 27, lambda e: f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}"), Col("Status", 7, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
-    k.COMPLAINT: (TIME, RECIPIENT, Col("Feedback", 11, lambda e: e.feedback_type), Col("User agent", 29, lambda e: e.user_agent), Col("Source", 0, lambda e: e.source, "dim")),
-    k.DELIVERY: (TIME, RECIPIENT, Col("Processing", 10, lambda e: millis(e.processing_ms), keep_whole=True), Col("Reporting MTA", 41, lambda e: e.mta), Col("SMTP response", 0, lambda e: e.smtp_response, "dim")),
-    k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 29, lambda e: e.delay_type), Col("Status", 7, lambda e: _first(e.statuses)), Col("Diagnostic code", 0, lambda e: _first(e.diagnostics), "dim")),
-    k.OPEN: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("User agent", 0, lambda e: e.user_agent, "dim")),
-    k.CLICK: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip), Col("Link", 0, lambda e: e.link, "dim")),
+    k.BOUNCE: (TIME, RECIPIENT, Col("Type / subtype", 27, lambda e: f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}"), STATUS, DIAGNOSTIC),
+    k.COMPLAINT: (TIME, RECIPIENT, Col("Feedback", 11, lambda e: e.feedback_type), Col("User agent", 29, lambda e: e.user_agent, leaves=2), Col("Source", 0, lambda e: e.source, "dim", leaves=1)),
+    k.DELIVERY: (TIME, RECIPIENT, Col("Processing", 10, lambda e: millis(e.processing_ms), keep_whole=True), Col("Reporting MTA", 41, lambda e: e.mta, leaves=1), Col("SMTP response", 0, lambda e: e.smtp_response, "dim", leaves=2)),
+    k.DELIVERY_DELAY: (TIME, RECIPIENT, Col("Delay type", 29, lambda e: e.delay_type), STATUS, DIAGNOSTIC),
+    k.OPEN: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip, leaves=1), Col("User agent", 0, lambda e: e.user_agent, "dim", leaves=2)),
+    k.CLICK: (TIME, RECIPIENT, Col("IP", 39, lambda e: e.client_ip, leaves=1), Col("Link", 0, lambda e: e.link, "dim")),
     # The time, the call and its error code stay; the address goes first, then the message
     # (it names the caller and the call again), then the caller.
     k.CLOUDTRAIL: (TIME, Col("Event name", 29, lambda e: e.event_name), Col("Error code", 21, lambda e: e.error_code), Col("User", 25, lambda e: e.user, leaves=1), Col("Source IP", 15, lambda e: e.source_ip, leaves=3), Col("Error message", 0, lambda e: e.error_message, "dim", leaves=2)),
