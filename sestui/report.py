@@ -208,7 +208,7 @@ def to_text(report: dict[str, Any]) -> str:
     for row in deliveries["outliers"] or []:
         put(
             f"  {row['time']}  {_num(row['processing_ms']):>8} ms  "
-            f"{clean_line(row['reporting_mta'] or '-', 40)}  {clean_line(row['recipient'] or '-', 40)}"
+            f"{clean_column(row['reporting_mta'] or '-', 40)}  {clean_line(row['recipient'] or '-', 40)}"
         )
     if not deliveries["outliers"]:
         put("  no data in this window")

@@ -123,6 +123,22 @@ def test_no_dedupe_counts_every_copy(read_twice):
     assert report["counts"]["Bounce"] == 2 and report["bounces"]["recipients"] == 2
 
 
+def test_the_text_reports_slowest_deliveries_keep_their_recipients_aligned_under_wide_mta_names(tmp_path):
+    from rich.cells import cell_len
+
+    names = ["mx.example.com", "郵件伺服器.例子.example", "😀" * 30 + ".example", "mx\u0301\u0301.example", "長" * 40, ""]
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(jsonl([delivery(BASE + i, f"r{i}@example.com", mta=name, ms=1000 + i) for i, name in enumerate(names)]))
+    lines = run(str(path), "--outlier-ms", "1").stdout.decode().split("\n")
+    start = lines.index("Slowest deliveries (over 1 ms)") + 1
+    rows = lines[start : start + len(names)]
+    starts = {cell_len(row[: row.index(f"r{i}@example.com")]) for i, row in ((int(re.search(r"r(\d)@", row).group(1)), row) for row in rows)}
+    assert len(starts) == 1, rows  # every recipient starts in the same cell
+    for row in rows:
+        mta = re.fullmatch(r"  \S+ +\d+ ms  (.*?) *  r\d@example.com", row).group(1)
+        assert mta in names or mta == "-" or mta.endswith("…"), row
+
+
 @pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     result = run(*args, stdin=b"")
