@@ -196,7 +196,9 @@ def bad_lines(event: dict, bounce: dict) -> list[bytes]:
     escapes = copy(event)
     escapes["mail"]["commonHeaders"]["subject"] = "\u001b]0;pwned\u0007Invoice \u001b[31mOVERDUE\u001b[0m"
     escapes["mail"]["destination"] = ["\u001b[2J\u001b[Hvictim@gmail.com"]
-    for n, rec in enumerate((markup, click, escapes), 1):  # own ids: keep them out of real lifecycles
+    mangled = copy(event)
+    # Own ids: keep them out of real lifecycles (and from being taken for copies of real events).
+    for n, rec in enumerate((markup, click, escapes, mangled), 1):
         rec["mail"]["messageId"] = f"010001a1f0000000-0bad0000-0000-4000-8000-00000000000{n}-000000"
     other_service = {
         "eventVersion": "1.08", "userIdentity": {"type": "IAMUser", "userName": "alice.ops",
@@ -210,7 +212,7 @@ def bad_lines(event: dict, bounce: dict) -> list[bytes]:
         # 1. truncated JSON (the writer was killed mid-line)
         good[: len(good) // 3] + b"\n",
         # 2. invalid UTF-8 bytes (0xff 0xfe, a Latin-1 e-acute) inside a JSON string
-        good.replace(b'"Acme Billing', b'"Acme \xff\xfe Caf\xe9 Billing', 1) + b"\n",
+        orjson.dumps(mangled).replace(b'"Acme Billing', b'"Acme \xff\xfe Caf\xe9 Billing', 1) + b"\n",
         # 3. Rich markup in the recipient address and the source: must be displayed literally
         orjson.dumps(markup) + b"\n",
         # 4. Textual action markup inside a bounce diagnosticCode
