@@ -105,8 +105,13 @@ class MtaDeliveries:
     def merge(self, other: MtaDeliveries) -> None:
         self.count += other.count
         self.latency.merge(other.latency)
-        for name in other.names or ():
-            self.hold(name)
+        if not other.names:
+            return
+        if self.names is not None and len(self.names) + len(other.names) <= MAX_POOLED_NAMES:
+            self.names.update(other.names)  # in one step: a copy for every view of window "all"
+        else:
+            for name in other.names:
+                self.hold(name)
 
     def copy(self) -> MtaDeliveries:
         copy = MtaDeliveries(self.names is not None)
