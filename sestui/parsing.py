@@ -29,7 +29,18 @@ import orjson
 
 from . import events as k
 from .events import Event
-from .records import UNDECODABLE, EngagementInfo, Mail, Record, Recipient, UserIdentity, decode_json, lenient
+from .records import (
+    UNDECODABLE,
+    EngagementInfo,
+    Mail,
+    Record,
+    Recipient,
+    UserIdentity,
+    as_tags,
+    decode_json,
+    generic_json,
+    lenient,
+)
 from .timeparse import parse_time
 
 # Skip reasons (skip counters are named after them).
@@ -339,15 +350,15 @@ def _ses(rec: Record, kind: str, raw: bytes) -> Event:
     mail = rec.mail or _NO_MAIL
     tags = mail.tags
     caller, source_ip, config_set = mail.callerIdentity, mail.sourceIp, None
-    if tags:
-        values = tags.get("ses:configuration-set")
+    if tags is not None:
+        values = tags.configuration_set
         if values:
             config_set = intern(values[0])
         if source_ip is None:
-            values = tags.get("ses:source-ip")
+            values = tags.source_ip
             source_ip = values[0] if values else None
         if caller is None:
-            values = tags.get("ses:caller-identity")
+            values = tags.caller_identity
             caller = values[0] if values else None
     arn, account = mail.sourceArn, mail.sendingAccountId
     event = Event(
@@ -371,7 +382,7 @@ def _ses(rec: Record, kind: str, raw: bytes) -> Event:
     else:
         event.time = moment
     if not event.recipients and mail.destination and kind not in _OWN_RECIPIENTS:
-        event.recipients = tuple(mail.destination)
+        event.recipients = mail.destination
     if mail.commonHeaders is not None:
         event.subject = mail.commonHeaders.subject
     return event
@@ -407,7 +418,7 @@ def _delivery(event: Event, rec: Record) -> float | None:
     if delivery is None:
         return None
     if delivery.recipients:
-        event.recipients = tuple(delivery.recipients)
+        event.recipients = delivery.recipients
     event.processing_ms = _millis(delivery.processingTimeMillis)
     event.mta = _mta(delivery.reportingMTA)
     event.remote_ip = delivery.remoteMtaIp
@@ -534,15 +545,13 @@ def _cloudtrail(rec: Record, raw: bytes) -> Event | str:
 def message_tags(event: Event) -> dict[str, list[str]]:
     """The message tags of an SES event (mail.tags), read back from its raw record.
 
-    Events do not keep the tags dict: it is rarely needed (tag filters, the detail view) and
-    holding a dict of lists per event made the garbage collector walk the whole ring.
+    Events do not keep the tags dict, and ingest decodes only the three tags it reads: the rest
+    are rarely needed (tag filters, the detail view) and a dict of lists per event is costly to
+    build and to hold.
     """
-    value = decode_json(bytes(event.raw))
-    if type(value) is dict:
-        value = lenient(value)  # type: ignore[arg-type]
-    if type(value) is Record and value.mail is not None and value.mail.tags:  # type: ignore[union-attr]
-        return value.mail.tags  # type: ignore[union-attr]
-    return {}
+    value = generic_json(bytes(event.raw))
+    mail = value.get("mail") if type(value) is dict else None
+    return (as_tags(mail.get("tags")) if type(mail) is dict else None) or {}
 
 
 def cloudtrail_user(identity: UserIdentity) -> str | None:

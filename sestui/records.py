@@ -33,6 +33,16 @@ class Headers(_Record):
     subject: Str = None
 
 
+class Tags(_Record):
+    """The message tags read for every event. Tags are decoded only as far as these three, as the
+    rest (campaign tags and the like, a dict of lists per record) would cost every record several
+    objects; `parsing.message_tags` reads them all back from the raw record when asked."""
+
+    configuration_set: Union[list[str], None] = msgspec.field(default=None, name="ses:configuration-set")
+    source_ip: Union[list[str], None] = msgspec.field(default=None, name="ses:source-ip")
+    caller_identity: Union[list[str], None] = msgspec.field(default=None, name="ses:caller-identity")
+
+
 class Mail(_Record):
     timestamp: Time = None
     messageId: Str = None
@@ -41,8 +51,8 @@ class Mail(_Record):
     sendingAccountId: Str = None
     sourceIp: Str = None
     callerIdentity: Str = None
-    destination: Union[list[str], None] = None
-    tags: Union[dict[str, list[str]], None] = None
+    destination: Union[tuple[str, ...], None] = None  # a tuple, as events keep it
+    tags: Union[Tags, None] = None
     commonHeaders: Union[Headers, None] = None
 
 
@@ -78,7 +88,7 @@ class ComplaintInfo(_Record):
 class DeliveryInfo(_Record):
     timestamp: Time = None
     processingTimeMillis: Union[int, float, None] = None
-    recipients: Union[list[str], None] = None
+    recipients: Union[tuple[str, ...], None] = None
     smtpResponse: Str = None
     reportingMTA: Str = None
     remoteMtaIp: Str = None
@@ -247,19 +257,22 @@ def lenient(value: dict[str, Any]) -> Record:
 
 def _struct(value: dict[str, Any], cls: type[Struct]) -> Any:
     fields = {}
-    for name, convert in _converters(cls):
-        if name in value:
-            converted = convert(value[name])
+    for name, key, convert in _converters(cls):
+        if key in value:
+            converted = convert(value[key])
             if converted is not None:
                 fields[name] = converted
     return cls(**fields)
 
 
 @lru_cache(maxsize=None)
-def _converters(cls: type[Struct]) -> tuple[tuple[str, Any], ...]:
+def _converters(cls: type[Struct]) -> tuple[tuple[str, str, Any], ...]:
+    """(attribute, JSON name, converter) of each field a generic dict may fill."""
     hints = typing.get_type_hints(cls)
     return tuple(
-        (name, _converter(hints[name])) for name in cls.__struct_fields__ if hints[name] is not Raw
+        (name, key, _converter(hints[name]))
+        for name, key in zip(cls.__struct_fields__, cls.__struct_encode_fields__)
+        if hints[name] is not Raw
     )
 
 
@@ -271,11 +284,13 @@ def _converter(hint: Any) -> Any:
         return _as_str
     if target is int:
         return _as_number
+    if target is Tags:
+        return _as_tag_struct
     if origin is list:
         (item,) = typing.get_args(target)
         return _as_strings if item is str else _as_recipients
-    if origin is dict:
-        return _as_tags
+    if origin is tuple:
+        return _as_string_tuple
     if isinstance(target, type) and issubclass(target, Struct):
         return lambda v: _struct(v, target) if isinstance(v, dict) else None
     raise TypeError(f"no lenient converter for {hint!r}")
@@ -305,6 +320,11 @@ def _as_strings(value: object) -> list[str] | None:
     return [v for v in value if isinstance(v, str)]
 
 
+def _as_string_tuple(value: object) -> tuple[str, ...] | None:
+    strings = _as_strings(value)
+    return None if strings is None else tuple(strings)
+
+
 def _as_recipients(value: object) -> list[Recipient] | None:
     if not isinstance(value, list):
         return None
@@ -317,7 +337,20 @@ def _as_recipients(value: object) -> list[Recipient] | None:
     return found
 
 
-def _as_tags(value: object) -> dict[str, list[str]] | None:
+def _as_tag_struct(value: object) -> Tags | None:
+    tags = as_tags(value)
+    if tags is None:
+        return None
+    return Tags(
+        configuration_set=tags.get("ses:configuration-set"),
+        source_ip=tags.get("ses:source-ip"),
+        caller_identity=tags.get("ses:caller-identity"),
+    )
+
+
+def as_tags(value: object) -> dict[str, list[str]] | None:
+    """A decoded `mail.tags` value as tag -> values, keeping the values that are strings (a bare
+    string value is a list of one)."""
     if not isinstance(value, dict):
         return None
     tags: dict[str, list[str]] = {}

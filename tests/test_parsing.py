@@ -227,3 +227,16 @@ def test_feedback_without_its_recipient_list_does_not_blame_every_recipient_of_t
         ("Complaint", ()),
         ("Send", ("s@example.com", "t@example.com")),  # a Send's recipients are its destination
     ]
+
+
+@pytest.mark.parametrize("broken", [None, {"commonHeaders": "not an object"}])
+def test_tags_read_whatever_else_the_record_holds(broken):
+    """Ingest reads three tags; other tags of any shape, and a field of the wrong type elsewhere
+    (which sends the record down the lenient path), cost none of them."""
+    tags = {"ses:configuration-set": ["alerts"], "ses:source-ip": ["192.0.2.9"], "ses:caller-identity": ["ops"], "campaign": 5, "team": ["mail", 7]}
+    record = send(BASE, "a@x.example", tags=tags)
+    if broken:
+        record["mail"].update(broken)
+    got = one(record)
+    assert (got.config_set, got.source_ip, got.caller, got.recipients) == ("alerts", "192.0.2.9", "ops", ("a@x.example",))
+    assert message_tags(got) == {"ses:configuration-set": ["alerts"], "ses:source-ip": ["192.0.2.9"], "ses:caller-identity": ["ops"], "team": ["mail"]}
