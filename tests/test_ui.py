@@ -604,6 +604,21 @@ async def test_a_narrow_table_leaves_out_columns_rather_than_squeeze_them_all(si
         assert_columns_readable(app.screen.query_one("#timeline", Table))
 
 
+async def test_a_cell_that_changes_only_its_colour_is_redrawn():
+    """A value crossing a threshold by context (an MTA's p50 against the window's) keeps its text
+    and changes only its style: the table must show the new style."""
+    async with showing("4") as (app, pilot):
+        outliers = table(app, "t-outliers")
+        rows = [(key, list(outliers.row_cells[key]), outliers.row_values[key]) for key in outliers.row_keys_shown]
+        recoloured = rows[0][1][1].copy()
+        recoloured.style = "bold red"
+        rows[0][1][1] = recoloured
+        outliers.show(rows)
+        await pilot.pause()
+        shown = outliers.get_row_at(0)[1]
+        assert (shown.plain, str(shown.style)) == (recoloured.plain, "bold red")
+
+
 async def test_a_table_keeps_its_cursor_and_exports_every_column_while_columns_leave_and_return(tmp_path, monkeypatch):
     app = sample_app()
     app.export_dir = str(tmp_path)

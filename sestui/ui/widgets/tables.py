@@ -131,6 +131,14 @@ def _level(need: dict[int, int], space: int) -> dict[int, int]:
     return widths
 
 
+def same_cell(a: object, b: object) -> bool:
+    """Cells that draw alike. A Text equals another of the same characters and spans whatever its
+    own style, so a value that only changes colour would keep its old one."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a == b and a.style == b.style
+    return a == b
+
+
 class Table(DataTable):
     """A DataTable whose rows are replaced each tick without losing the cursor.
 
@@ -249,7 +257,7 @@ class Table(DataTable):
         if keys and keys == self.row_keys_shown and not reshaped:
             for key, cells in self.row_cells.items():
                 for index in self.shown:
-                    if cells[index] != previous[key][index]:
+                    if not same_cell(cells[index], previous[key][index]):
                         self.update_cell(key, self.columns_spec[index].label, cells[index])
         else:
             self._rebuild(keys, columns=reshaped or not self.columns)
