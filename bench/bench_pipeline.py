@@ -25,6 +25,13 @@ from sestui.sources import Options
 from sestui.store import Store
 
 
+class _Unstored(Store):
+    """A store that counts its input and drops every event."""
+
+    def add_events(self, batch, wait=True):  # type: ignore[no-untyped-def]
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -65,6 +72,13 @@ def main() -> None:
         print(f"  ratio to loads      {rate / bare_rate:12.2f}   (target >= 0.5)")
         del store
         gc.collect()
+    # Where the ceiling is: the same read with every event dropped unstored (framing, decoding
+    # and normalizing only), on one core.
+    with Timer() as unstored:
+        store = read_parallel([str(path)], lambda: _Unstored(keep_raw=False), Options(), 1)
+    print(f"read without the store, 1 core  {args.lines / unstored.seconds:12,.0f} lines/s  ({unstored.seconds:.2f} s); "
+          f"ratio to loads {args.lines / unstored.seconds / bare_rate:.2f}")
+    del store
     print(f"`sestui report --json` on {cores} cores: peak RSS {peak:.0f} MB in its largest process, "
           f"{tree:.0f} MB PSS for all its processes (target <= 400 MB)")
 
