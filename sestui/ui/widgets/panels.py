@@ -156,7 +156,13 @@ def _kind_style(kind: str) -> str:
 class OverviewPanel(Panel):
     def compose(self) -> ComposeResult:
         yield _row_group(
-            Table("Events by kind", [Column("Kind", 17), Column("Events", 10, True), Column("Trend", 32, exported=False)], drill="kind", id="t-kinds"),
+            Table(
+                "Events by kind",
+                # Narrow, the trend leaves rather than a kind be cut (the chart below has the trends).
+                [Column("Kind", 17, keep_whole=True), Column("Events", 10, True), Column("Trend", 32, exported=False, leaves=1)],
+                drill="kind",
+                id="t-kinds",
+            ),
             Static(id="rates", classes="box"),
         )
         yield Chart("Events over time", stacked=True, unit="events per bucket", id="c-kinds")

@@ -92,12 +92,16 @@ def fit_widths(columns: Sequence[Column], content: Sequence[int], room: int, gap
 
     `column_widths` shares the room. While that leaves a column that gives way fewer than
     READABLE cells (or fewer than its declared width or its values' width, when smaller), the
-    columns that may leave do, whole, one at a time, so that those left can be read.
+    columns that may leave do, whole, one at a time, so that those left can be read; so they do
+    while the columns that are never cut (numbers, pictures, whole text) overflow the room.
     """
     shown = list(range(len(columns)))
     while True:
-        widths = column_widths([columns[i] for i in shown], [content[i] for i in shown], room - gap * len(shown), shown.index(whole) if whole in shown else None)
-        cramped = any(w < min(READABLE, columns[i].width or READABLE, content[i]) for i, w in zip(shown, widths) if columns[i].gives_way)
+        space = room - gap * len(shown)
+        widths = column_widths([columns[i] for i in shown], [content[i] for i in shown], space, shown.index(whole) if whole in shown else None)
+        cramped = sum(widths) > space or any(
+            w < min(READABLE, columns[i].width or READABLE, content[i]) for i, w in zip(shown, widths) if columns[i].gives_way
+        )
         leaving = max((i for i in shown if columns[i].leaves), key=lambda i: columns[i].leaves, default=None)
         if not cramped or leaving is None:
             break
