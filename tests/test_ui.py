@@ -7,6 +7,7 @@ import re
 
 import pytest
 from rich.cells import cell_len
+from rich.text import Text
 from textual.geometry import Region
 from textual.widgets import DataTable, Static, Tab, TabbedContent
 from textual.widgets._footer import FooterKey
@@ -31,6 +32,7 @@ from sestui.ui.widgets.eventlog import EventLog
 from sestui.ui.widgets.filterbar import FilterBar
 from sestui.ui.widgets.footer import Footer
 from sestui.ui.widgets.searchlog import SearchableLog
+from sestui.ui.widgets.statusline import Fact, StatusLine
 from sestui.ui.widgets.tables import NO_DATA, READABLE, Column, Table
 from ui_support import cells, sample_app, sample_store, showing
 
@@ -841,6 +843,15 @@ async def test_a_narrow_status_line_keeps_the_facts_that_matter_whole(width):
         if width >= 80:
             assert "2 following" in line and "1 closed" in line, line
         assert (f"lines {store.stats.lines:,}" in line) == (width >= 120), line  # the first to leave
+
+
+async def test_a_status_fact_that_changes_only_its_colour_is_redrawn():
+    async with showing() as (app, pilot):
+        line = app.query_one("#status-line", StatusLine)
+        line.show([Fact(Text("3 following"), 1)])
+        line.show([Fact(Text("3 following", "green"), 1)])
+        await pilot.pause()
+        assert str(line.render().spans[0].style) == "green"
 
 
 def shows_whole(number: int, text: str) -> bool:

@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widget import Widget
 
+from .tables import same_cell
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
     text: Text
     rank: int  # the highest ranks leave first (the rightmost of equals first); 0 stays longest
     gap: str = "  "  # between it and the fact on its left
+
+
+def _same(a: Fact, b: Fact) -> bool:
+    return a.rank == b.rank and a.gap == b.gap and same_cell(a.text, b.text)
 
 
 def fitted(facts: Sequence[Fact], width: int) -> Text:
@@ -47,8 +53,9 @@ class StatusLine(Widget):
         self.facts: list[Fact] = []
 
     def show(self, facts: Sequence[Fact]) -> None:
-        if list(facts) != self.facts:
-            self.facts = list(facts)
+        facts = list(facts)
+        if len(facts) != len(self.facts) or not all(_same(a, b) for a, b in zip(facts, self.facts)):
+            self.facts = facts
             self.refresh()
 
     def render(self) -> Text:

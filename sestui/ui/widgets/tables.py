@@ -136,8 +136,8 @@ def _level(need: dict[int, int], space: int) -> dict[int, int]:
 
 
 def same_cell(a: object, b: object) -> bool:
-    """Cells that draw alike. A Text equals another of the same characters and spans whatever its
-    own style, so a value that only changes colour would keep its old one."""
+    """Cells (or other Texts) that draw alike. A Text equals another of the same characters and
+    spans whatever its own style, so a value that only changes colour would keep its old one."""
     if isinstance(a, Text) and isinstance(b, Text):
         return a == b and a.style == b.style
     return a == b
