@@ -365,6 +365,11 @@ def matching(
     return view
 
 
+def view_of(main: Aggregates, match: Callable[[Event], bool], as_of: float | None) -> Aggregates:
+    """The filtered view of `main`'s ring as it is now (the caller holds its store's lock)."""
+    return matching(list(main.ring), match, as_of or 0.0, main.evicted, main.evicted_max_time)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Snapshot:
     """The store's aggregates, "as of" and input accounting at one moment, left unchanged by later
@@ -386,8 +391,7 @@ class Snapshot:
         """The same moment under another filter (None: without one)."""
         if match is None:
             return replace(self, view=None)
-        main = self.main
-        return replace(self, view=matching(list(main.ring), match, self.as_of or 0.0, main.evicted, main.evicted_max_time))
+        return replace(self, view=view_of(self.main, match, self.as_of))
 
 
 class Store:
@@ -559,7 +563,7 @@ class Store:
             if self.view_match is not None:
                 # A filter set while that input was read (`tail` reads it in parallel while the
                 # app runs): the view counts the retained events again, those new ones included.
-                self.view = self._matching(self.view_match)
+                self.view = view_of(self.main, self.view_match, self.as_of)
             self.absorbed += 1
             self.notes[:0] = [note for note in earlier.notes if note not in self.notes]
             del self.notes[:-50]
@@ -609,15 +613,10 @@ class Store:
                 view.drop_oldest()
             if self.absorbed != absorbed:
                 # Events older than the copy were folded in meanwhile: count them all again.
-                view = self._matching(match)
+                view = view_of(self.main, match, self.as_of)
             self.view = view
             self.view_match = match
             self.version += 1
-
-    def _matching(self, match: Callable[[Event], bool]) -> Aggregates:
-        """The filtered view of the ring as it is (the caller holds the lock)."""
-        main = self.main
-        return matching(list(main.ring), match, self.as_of or 0.0, main.evicted, main.evicted_max_time)
 
     def snapshot(self) -> Snapshot:
         """The store as it is now, for a display that must not move (pause)."""
