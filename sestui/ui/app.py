@@ -115,7 +115,6 @@ class SestuiApp(App[None]):
         self.tick_seconds = tick_seconds
         self.frozen: Snapshot | None = None  # while paused: the store as of the pause
         self.frozen_input: Accounting | None = None  # and its input accounting (the `s` screen)
-        self.paused_events = 0
         self.current: Query | None = None
         self._query_key: tuple[object, str] | None = None
         self._rates: deque[tuple[float, int]] = deque(maxlen=32)
@@ -275,8 +274,8 @@ class SestuiApp(App[None]):
         query = self.current
         # What changes the numbers comes first: a narrow terminal cuts the end of the header.
         parts = [f"filter: {self.filter_text}"] if self.filter_text else []
-        if self.paused:
-            parts.append(f"PAUSED · {events - self.paused_events:,} new")
+        if self.frozen is not None:
+            parts.append(f"PAUSED · {events - self.frozen.stats.events:,} new")
         parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
         self.sub_title = plain("  ·  ".join(parts))  # a typed or pasted filter is input too
         # Ranked: the first to leave a narrow line rank highest (see StatusLine).
@@ -372,7 +371,6 @@ class SestuiApp(App[None]):
             with self.store.lock:
                 self.frozen = self.store.snapshot()
                 self.frozen_input = Accounting.read(self.store)
-                self.paused_events = self.store.stats.events
         else:
             self.frozen = self.frozen_input = None
         self._query_key = None
