@@ -22,7 +22,7 @@ from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
 from sestui.store import Store
 from sestui.ui.app import TABS
-from sestui.ui.format import full_time
+from sestui.ui.format import full_time, sparkline
 from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
@@ -605,11 +605,30 @@ async def test_a_narrow_table_leaves_out_columns_rather_than_squeeze_them_all(si
             assert shown["t-outliers"] == ["Time", "Processing", "Recipient"]
             # The MTA's name says which MTA it is: the max leaves for it.
             assert shown["t-mta"] == ["Reporting MTA", "Deliveries", "p50", "p95", "p99"]
-            # Every kind whole: the trend leaves (the chart of events over time has the trends).
-            assert shown["t-kinds"] == ["Kind", "Events"]
+            # Every kind whole, and the trend drawn in the room they leave.
+            assert shown["t-kinds"] == ["Kind", "Events", "Trend"]
         await pilot.press("7", "enter")  # an event's detail, with its message timeline
         await pilot.pause()
         assert_columns_readable(app.screen.query_one("#timeline", Table))
+
+
+async def test_a_trend_is_drawn_at_the_width_its_column_gets():
+    """Narrow, the kinds table keeps each kind's trend, coarser: the picture is drawn again at
+    the column's width, not cut and not left out."""
+    store = sample_store()
+    trend = Query(store, WINDOWS_BY_NAME["24h"]).kind_trend("Send")
+    widths = []
+    for size in ((120, 40), (60, 40)):
+        async with showing(app=sample_app(store), size=size) as (app, pilot):
+            kinds = table(app, "t-kinds")
+            assert [spec.label for spec in on_screen(kinds)] == ["Kind", "Events", "Trend"]
+            width = kinds.columns["Trend"].width
+            drawn = sparkline(trend, width)
+            assert len(drawn) == width < len(trend)
+            send = next(line for line in rendered_text(kinds).split("\n") if " Send " in line)
+            assert drawn.rstrip() in send
+            widths.append(width)
+    assert widths[1] < widths[0]
 
 
 async def test_a_cell_that_changes_only_its_colour_is_redrawn():

@@ -24,12 +24,12 @@ from ...geo import HOW_TO, NOT_CONFIGURED, SPECIAL_NAMES, Place, places, split_k
 from ...mapdata import centroids
 from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from ...store import pool_note
-from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent, sparkline
+from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent
 from ..safe import cell, content
 from .charts import Chart, Series
 from .eventlog import EventLog
 from .searchlog import SearchableLog
-from .tables import TIME, Column, Table
+from .tables import TIME, Column, Sparkline, Table
 from .worldmap import Marker, WorldMap
 
 RECENT_ROWS = 50
@@ -158,7 +158,8 @@ class OverviewPanel(Panel):
         yield _row_group(
             Table(
                 "Events by kind",
-                # Narrow, the trend leaves rather than a kind be cut (the chart below has the trends).
+                # Narrow, the trend is drawn coarser, and leaves rather than a kind be cut (the
+                # chart below has the trends).
                 [Column("Kind", 17, keep_whole=True), Column("Events", 10, True), Column("Trend", 32, exported=False, leaves=1)],
                 drill="kind",
                 id="t-kinds",
@@ -177,8 +178,8 @@ class OverviewPanel(Panel):
         rows: list[Row] = []
         for kind, n in counts.items():
             if n or kind in (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT):
-                trend = sparkline(query.kind_trend(kind), 30)
-                rows.append((kind, [cell(kind, _kind_style(kind)), count(n), Text(trend, style=_kind_style(kind))], (kind, n)))
+                trend = Sparkline(tuple(query.kind_trend(kind)), _kind_style(kind))
+                rows.append((kind, [cell(kind, _kind_style(kind)), count(n), trend], (kind, n)))
         shown = (k.SEND, k.DELIVERY, k.BOUNCE, k.COMPLAINT, k.OPEN, k.CLICK, k.CLOUDTRAIL)
         series = [Series(kind, _kind_style(kind), tuple(query.kind_trend(kind))) for kind in shown]
         others = [kind for kind in counts if kind not in shown]

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from ..format import sparkline
 from ..safe import cell, content
 
 EMPTY_KEY = "\x00empty"
@@ -38,6 +40,25 @@ class Column:
 
 
 TIME = Column("Time", 14, keep_whole=True)  # an event's time, as `clock_time` writes it
+
+
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """A trend as a table cell, drawn at whatever width its column gets: a narrow table keeps
+    the picture, coarser, rather than leave the column out."""
+
+    values: tuple[int, ...]
+    style: str = ""
+    narrowest: int = 10  # cells below which the picture no longer shows a trend
+
+    @property
+    def cell_len(self) -> int:
+        """The width a table must leave it (see `Table._measure`)."""
+        return min(self.narrowest, len(self.values))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(sparkline(list(self.values), options.max_width), style=self.style, no_wrap=True)
+
 
 # Text no wider than SHORT (a time, an IP address, a status) stays whole while longer text can
 # still give way down to NARROWEST cells.
@@ -272,7 +293,7 @@ class Table(DataTable):
         widths = [cell_len(c.label) for c in self.columns_spec]
         for cells in self.row_cells.values():
             for index, value in enumerate(cells[: len(widths)]):
-                widths[index] = max(widths[index], value.cell_len if isinstance(value, Text) else cell_len(str(value)))
+                widths[index] = max(widths[index], value.cell_len if isinstance(value, (Text, Sparkline)) else cell_len(str(value)))
         self.content_widths = widths
 
     def _justify(self, cells: Sequence[object]) -> list[object]:
