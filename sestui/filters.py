@@ -144,6 +144,7 @@ class Term(NamedTuple):
 # \\ escaped), a backslash-escaped character, plain text; and the blanks between terms.
 _PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^ \t\r\n'"\\]+)|([ \t\r\n]+)""", re.S)
 _DOUBLE, _PLAIN, _BLANK = 2, 4, 5
+_CONTROL_SPACE = re.compile(r"[\t\r\n]")  # the control characters that _PIECE takes for blanks
 _ESCAPED = re.compile(r'\\(["\\])')
 
 
@@ -194,9 +195,10 @@ def _place_getter(locate: Locate, attrs: tuple[str, ...], part: str) -> Getter:
 
 
 def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
-    """A predicate for a filter expression; raises FilterError on invalid syntax."""
+    """A predicate for a filter expression; raises FilterError on invalid syntax. Control
+    characters in it are read as `typed` writes them, wherever the filter comes from."""
     checks: list[tuple[bool, Predicate]] = []
-    for term in parse_terms(text):
+    for term in parse_terms(typed(text)):
         negate = False
         match = _TERM.match(term.text)
         if match:
@@ -231,6 +233,13 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
         return True
 
     return matches
+
+
+def typed(text: str) -> str:
+    """A filter as given (on the command line, pasted), with nothing a terminal acts on when the
+    header and the filter bar show it: control whitespace becomes a space (it separates terms
+    as before), other control characters the glob `?` (which still matches them)."""
+    return mask(_CONTROL_SPACE.sub(" ", text), "?")
 
 
 def quote(value: str) -> str:

@@ -16,8 +16,9 @@ import orjson
 import pytest
 
 from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, send, sns
-from helpers import ROOT, events, ingest
+from helpers import ROOT, SHARED, events, ingest
 from sestui import export
+from sestui import geo as g
 from sestui.framing import Framer
 from sestui.ingest import StreamIngest
 from sestui.paths import classify
@@ -39,6 +40,7 @@ PAYLOAD = (
     "bel\x07bs\x08cr\rlf"
     "\u202eevil\u202c\u200bzw"  # right-to-left override, zero-width space
 )
+CITY = SHARED / "geoip" / "GeoLite2-City-Test.mmdb"
 RAW_SEQUENCES = ("\x1b]52", "\x1b]0;pwned", "\x1b[2J", "\x9b", "bel\x07", "bs\x08", "cr\rlf", "\u202e", "\u200b")
 
 
@@ -93,6 +95,89 @@ async def test_no_log_value_is_interpreted_or_reaches_the_terminal_on_any_screen
         await pilot.click(app.query_one("#t-bounce_addresses", Table), offset=(6, 1))
         await pilot.pause()
         assert app.is_running  # the [@click=app.quit] cell is inert
+
+
+# A file name can hold all of PAYLOAD but its "/".
+NAME = PAYLOAD.replace("/", "|")
+
+
+@pytest.mark.parametrize("keys", [("2", "e"), ("ctrl+s",)], ids=["export", "screenshot"])
+async def test_a_notification_quoting_a_path_reaches_the_terminal_cleaned(tmp_path, keys):
+    """'Exported ... to PATH', 'Screenshot saved to PATH': the export directory is the user's,
+    but a name copied from a log, or made by someone else, is no more to be obeyed."""
+    directory = tmp_path / NAME
+    directory.mkdir()
+    app = sample_app()
+    app.export_dir = str(directory)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        app.tick()
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert len(app._notifications) == 1  # noqa: SLF001
+        output = terminal_output(app)
+        assert_safe(output)
+        assert "[bold]b[|]" in output  # the path, shown literally
+
+
+async def test_geoip_paths_and_errors_reach_the_geo_tab_cleaned(tmp_path):
+    geo, note = g.load([str(tmp_path / f"{NAME}.mmdb")])  # as `--geoip-db` gives it
+    assert geo is None
+    app = sample_app()
+    app.geo_note = note
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        output = terminal_output(app)
+        assert "GeoIP unavailable" in output
+        assert_safe(output)
+        assert "\\x1b]0;pwned" in output  # shown, escaped
+
+
+@pytest.mark.skipif(not CITY.exists(), reason="MaxMind test databases (../shared/geoip) are not here")
+async def test_a_geoip_database_path_and_metadata_reach_the_geo_tab_cleaned(tmp_path):
+    data = CITY.read_bytes()
+    metadata = data.rfind(b"\xab\xcd\xefMaxMind.com")
+    hostile = b"\x1b]0;pwnd\x07City"  # as long as "GeoLite2-City": the file still opens
+    path = tmp_path / f"{NAME}.mmdb"
+    path.write_bytes(data[:metadata] + data[metadata:].replace(b"GeoLite2-City", hostile, 1))
+    app = sample_app()
+    app.geo = g.Geo([str(path)])
+    assert app.geo.database["type"] == hostile.decode()
+    app.locate = app.geo.place
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        output = terminal_output(app)
+        assert "built 2026-02-04" in output  # the database header
+        assert_safe(output)
+        assert "\x1b]0;pwnd" not in output
+        assert "\\x1b]0;pwnd\\x07City" in output  # shown, escaped
+
+
+async def test_a_filter_from_the_command_line_reaches_the_filter_bar_cleaned():
+    """The filter bar opens on the filter applied: its control characters are globs by then,
+    which still match them."""
+    app = sample_app(ingest(jsonl(hostile_records())))
+    app._initial_filter = "source:*\x1b]0;pwned\x1b\\*"  # noqa: SLF001  (what --filter sets)
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.filter_text == "source:*?]0;pwned?\\*"
+        output = terminal_output(app)
+        assert "pwned" in output  # the bar shows it
+        assert_safe(output)
+        await pilot.press("escape")
+        await pilot.pause()
+    app = sample_app(ingest(jsonl(hostile_records())))
+    app._initial_filter = "source:*\x1b]0;pwned\x1b\\*"  # noqa: SLF001
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.tick()
+        await pilot.pause(0.5)
+        app.tick()
+        assert app.store.view is not None and len(app.store.view.ring) == 2  # the two bounces' source
 
 
 def test_report_text_and_exports_carry_no_raw_control_sequences(tmp_path):

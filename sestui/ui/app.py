@@ -17,13 +17,14 @@ from typing import Any
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, ProgressBar, TabbedContent, TabPane
 
 from ..drill import describe, recipients_in, terms_for
 from ..events import Event
 from ..export import export_path, write_csv, write_jsonl
-from ..filters import FilterError, add_terms, compile_filter
+from ..filters import FilterError, add_terms, compile_filter, typed
 from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
@@ -126,6 +127,19 @@ class SestuiApp(App[None]):
         self._regather = False
 
     # -- layout ---------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain, cleaned text, never markup (`markup`, which widgets'
+        notifications pass on, is ignored): they quote paths, filters, search text and errors."""
+        super().notify(plain(message), title=plain(title), severity=severity, timeout=timeout, markup=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -389,7 +403,7 @@ class SestuiApp(App[None]):
         if table.drill == "event":
             event = self._event_by_seq(int(key))
             if event is None:
-                self.notify("That event has left the ring since the table was drawn.", markup=False)
+                self.notify("That event has left the ring since the table was drawn.")
             else:
                 self.open_detail([tab_title, table.title], event)
             return
@@ -400,7 +414,7 @@ class SestuiApp(App[None]):
         """Whether a row stands for no events one can list (and then the user is told why)."""
         reason = table.unlisted.get(key)
         if reason is not None:
-            self.notify(reason, markup=False)
+            self.notify(reason)
         return reason is not None
 
     def on_event_log_chosen(self, message: EventLog.Chosen) -> None:
@@ -415,7 +429,7 @@ class SestuiApp(App[None]):
         try:
             match = compile_filter(" ".join(terms), self.locate)
         except FilterError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(str(exc), severity="error")
             return
         events = [e for e in query.newest_first() if match(e)]
         heading = f"{describe(title, key)} · {count_events(len(events))}"
@@ -455,7 +469,7 @@ class SestuiApp(App[None]):
 
     def apply_filter(self, text: str) -> bool:
         """Validate and apply a filter; on a syntax error the bar says why and nothing changes."""
-        text = text.strip()
+        text = typed(text).strip()
         if not text:
             self.action_clear_filter()
             return True
@@ -497,7 +511,7 @@ class SestuiApp(App[None]):
         source = self.source
         with source.lock:
             matched = len(source.active.ring)
-        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match", timeout=3, markup=False)
+        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match", timeout=3)
 
     def _close_filter_bar(self) -> None:
         bar = self.main(FilterBar)
@@ -540,7 +554,7 @@ class SestuiApp(App[None]):
         elif isinstance(focused, EventLog):
             self.export_events("events", focused.events)
         else:
-            self.notify("Focus a table or the event list to export it", markup=False)
+            self.notify("Focus a table or the event list to export it")
 
     def export_events(self, what: str, events: list[Event]) -> None:
         path = export_path(self.export_dir, what, "jsonl")
@@ -550,17 +564,17 @@ class SestuiApp(App[None]):
         try:
             count = write()
         except OSError as exc:
-            self.notify(f"Export failed: {exc.strerror or exc} ({path})", severity="error", markup=False)
+            self.notify(f"Export failed: {exc.strerror or exc} ({path})", severity="error")
             return
-        self.notify(f"Exported {count:,} {unit} to {path}", markup=False)
+        self.notify(f"Exported {count:,} {unit} to {path}")
 
     def action_screenshot(self) -> None:
         try:
             path = self.save_screenshot(path=self.export_dir)
         except OSError as exc:
-            self.notify(f"Screenshot failed: {exc.strerror or exc}", severity="error", markup=False)
+            self.notify(f"Screenshot failed: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Screenshot saved to {path}", markup=False)
+        self.notify(f"Screenshot saved to {path}")
 
     # -- help, status, palette ------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from ...mapdata import centroids
 from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
 from ...store import pool_note
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent
-from ..safe import cell, content
+from ..safe import cell, content, plain, text
 from .charts import Chart, Series
 from .eventlog import EventLog
 from .searchlog import SearchableLog
@@ -443,16 +443,17 @@ class GeoPanel(Panel):
         geo = getattr(self.app, "geo", None)
         if geo is None:
             note = getattr(self.app, "geo_note", None) or NOT_CONFIGURED + HOW_TO
-            return {"geo-db": TextData(Text(note, style="yellow"))}
+            return {"geo-db": TextData(text(note, style="yellow"))}
+        # Paths, database metadata and error messages are not ours either: all cleaned.
         database = geo.database or {}
         header = Text()
-        header.append(f"{database.get('type', '?')}", style="bold")
-        header.append(f" · built {database.get('build_date', '?')[:10]}", style="bold yellow" if database.get("build_date", "9")[:4] < "2024" else "")
-        header.append(f" · {database.get('path', '')}", style="dim")
+        header.append(plain(database.get("type", "?")), style="bold")
+        header.append(f" · built {plain(database.get('build_date', '?'))[:10]}", style="bold yellow" if database.get("build_date", "9")[:4] < "2024" else "")
+        header.append(f" · {plain(database.get('path', ''))}", style="dim")
         if geo.asn_info is not None:
-            header.append(f" · ASN: {geo.asn_info.type}", style="dim")
+            header.append(f" · ASN: {plain(geo.asn_info.type)}", style="dim")
         if geo.error:
-            header.append(f"\n{geo.error}", style="bold red")
+            header.append(f"\n{plain(geo.error)}", style="bold red")
         updates: Updates = {"geo-db": TextData(header)}
         markers: list[Marker] = []
         for name, title, color, unit in GEO_TABLES:

@@ -74,7 +74,7 @@ class SearchableLog(Vertical):
         try:
             match = compile_filter(self.search_text)
         except FilterError as exc:
-            self.notify(f"search: {exc}", severity="error", markup=False)
+            self.notify(f"search: {exc}", severity="error")
             return
         log = self.log
         count = len(log.events)
@@ -84,4 +84,4 @@ class SearchableLog(Vertical):
                 log.cursor = index
                 log.scroll_to_row(index)
                 return
-        self.notify(f"no event matches {self.search_text!r}", markup=False)
+        self.notify(f"no event matches {self.search_text!r}")
