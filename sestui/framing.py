@@ -105,24 +105,10 @@ class Framer:
         if newline < 0:
             self._buffer(chunk, out)
             return out
-        if self._records:
-            self._partial.append(chunk[:newline])
-            self._finish_records(out)
-            chunk = chunk[newline + 1 :]
+        if self._records or self._discarding or self._partial or self._drained:
             self.lines += 1
-        elif self._discarding:
-            self._end_discard(out)
+            self._end_line(chunk[:newline], out)
             chunk = chunk[newline + 1 :]
-            self.lines += 1
-        elif self._partial or self._drained:
-            self._partial.append(chunk[: newline + 1])
-            head = b"".join(self._partial)
-            self._partial.clear()
-            self._partial_size = 0
-            chunk = chunk[newline + 1 :]
-            self.lines += 1
-            self._last_line(head[:-1], out)
-        self._drained = False
         lines = chunk.split(b"\n")
         tail = lines.pop()
         self.lines += len(lines)
@@ -145,19 +131,9 @@ class Framer:
     def close(self) -> list[Framed]:
         """End of input: frame the final unterminated line and anything still pending."""
         out: list[Framed] = []
-        if self._records:
+        if self._records or self._discarding or self._partial or self._drained:
             self.lines += 1
-            self._finish_records(out)
-        elif self._discarding:
-            self.lines += 1
-            self._end_discard(out)
-        elif self._partial or self._drained:
-            self.lines += 1
-            line = b"".join(self._partial)
-            self._partial.clear()
-            self._partial_size = 0
-            self._last_line(line, out)
-        self._drained = False
+            self._end_line(b"", out)
         if self._pending is not None:
             self._flush_pending(out)
         return out
@@ -191,33 +167,65 @@ class Framer:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _end_line(self, piece: bytes, out: list[Framed]) -> None:
+        """The line whose start is buffered ends with `piece`."""
+        if self._records or self._partial_size + len(piece) > self.max_record_bytes:
+            # Framed as it streams by (see _over_limit), even when the limit is passed only now.
+            self._buffer(piece, out)
+            piece = b""
+            if self._records:
+                self._finish_records(out)
+        if self._discarding:
+            self._end_discard(out)
+        elif self._partial or self._drained:
+            self._partial.append(piece)
+            line = b"".join(self._partial)
+            self._partial.clear()
+            self._partial_size = 0
+            self._last_line(line, out)
+        self._drained = False
+
     def _buffer(self, piece: bytes, out: list[Framed]) -> None:
         if self._discarding:
             return
         self._partial.append(piece)
         self._partial_size += len(piece)
         if self._records:
-            self._drain_records(out)
+            after = self._drain_records(out)
+            if after is not None:
+                self._over_limit(after, out)
         elif self._partial_size > self.max_record_bytes:
-            # A line this long is either values concatenated without newlines (Firehose) --
-            # frame the complete ones now -- or one oversized record, which is dropped as it
-            # streams by rather than buffered whole.
             data = b"".join(self._partial)
             self._partial.clear()
+            self._over_limit(data, out)
+
+    def _over_limit(self, data: bytes, out: list[Framed]) -> None:
+        """Frame what a line longer than the limit holds so far, `data`, as it streams by: values
+        concatenated without newlines (Firehose) as they complete, a `{"Records": [...]}` object
+        longer than the limit element by element, and any other value longer than the limit is
+        dropped as oversized rather than buffered whole. Which of these a line holds never
+        depends on where reads split it."""
+        while True:
             consumed = self._drain_values(data, out)
             self._drained = self._drained or consumed > 0
             rest = data[consumed:]
-            records = _RECORDS_OPEN.match(rest) if consumed == 0 and self._pending is None else None
-            if records is not None:
-                self._records = True
-                self._partial = [rest[records.end() :]]
-                self._drain_records(out)
-            elif len(rest) > self.max_record_bytes:
-                self._discarding = True
-                self._partial_size = 0
-            else:
-                self._partial = [rest] if rest else []
-                self._partial_size = len(rest)
+            records = _RECORDS_OPEN.match(rest) if self._pending is None else None
+            if records is None:
+                break
+            self._records = True
+            self._partial, self._partial_size = [rest[records.end() :]], len(rest) - records.end()
+            after = self._drain_records(out)
+            if after is None:
+                return
+            data = after
+            if len(data) <= self.max_record_bytes:
+                self._partial, self._partial_size = ([data] if data else []), len(data)
+                return
+        if len(rest) > self.max_record_bytes:
+            self._discarding = True
+            self._partial, self._partial_size = [], 0
+        else:
+            self._partial, self._partial_size = ([rest] if rest else []), len(rest)
 
     def _end_discard(self, out: list[Framed]) -> None:
         self._discarding = False
@@ -226,16 +234,17 @@ class Framer:
         else:
             out.append((OVERSIZED, b""))
 
-    def _drain_records(self, out: list[Framed]) -> None:
+    def _drain_records(self, out: list[Framed]) -> bytes | None:
         """Frame the complete elements of a streamed `Records` array, each as a `Records` file of
-        one, so the parser reads it with the same container logic; keep the incomplete rest."""
+        one, so the parser reads it with the same container logic; keep the incomplete rest.
+        Once the object closes, the bytes after it on its line (values glued after it)."""
         data = b"".join(self._partial)
         pos, size = 0, len(data)
         if self._skipping is not None:
             end, depth, in_string = _scan(data, 0, *self._skipping)
             if end < 0:
                 self._skip_on(data, depth, in_string)
-                return
+                return None
             self._skipping = None
             pos = end
         while True:
@@ -243,14 +252,24 @@ class Framer:
                 pos += 1
             if pos == size:
                 break
-            if data[pos] != 123:  # '{': the array ends (']') or holds something else
-                if data[pos] != 93:
-                    out.append((INVALID_JSON, data[pos : pos + 64]))
-                # The rest of the line closes the object; its records are all framed.
+            if data[pos] == 93:  # ']': the array ends
+                after = _skip_space(data, pos + 1)
+                if after == size:
+                    break  # what follows it is still to come
+                if data[after] == 125:  # '}': so does the object
+                    self._records = False
+                    self._drained = True  # what follows is framed as the rest of a line
+                    self._partial, self._partial_size = [], 0
+                    return data[after + 1 :]
+            elif data[pos] != 123:  # '{': an element; anything else is not
+                out.append((INVALID_JSON, data[pos : pos + 64]))
+            if data[pos] != 123:
+                # The rest of the line closes the object (other keys, junk): its records are
+                # all framed.
                 self._records = False
                 self._discarding = self._quiet = True
                 self._partial, self._partial_size = [], 0
-                return
+                return None
             end, _, _ = _scan(data, pos, 0, False)
             if end < 0:
                 break
@@ -263,8 +282,9 @@ class Framer:
             out.append((OVERSIZED, b""))
             _, depth, in_string = _scan(rest, 0, 0, False)
             self._skip_on(rest, depth, in_string)
-            return
+            return None
         self._partial, self._partial_size = ([rest] if rest else []), len(rest)
+        return None
 
     def _skip_on(self, data: bytes, depth: int, in_string: bool) -> None:
         """Drop the bytes of an element being skipped, remembering where its scan stopped."""
@@ -276,11 +296,11 @@ class Framer:
         self._partial, self._partial_size = ([carry] if carry else []), len(carry)
 
     def _finish_records(self, out: list[Framed]) -> None:
-        """The line of a streamed `Records` array ended: frame what completed, and count an
-        unfinished element (a truncated file) as invalid JSON."""
-        self._drain_records(out)
-        if self._records and self._partial_size and self._skipping is None:
-            out.append((INVALID_JSON, b"".join(self._partial)[:64]))
+        """The line ended inside a streamed `Records` array (a truncated file): an unfinished
+        element counts as invalid JSON."""
+        rest = b"".join(self._partial)
+        if rest and self._skipping is None and not rest.startswith(b"]"):
+            out.append((INVALID_JSON, rest[:64]))
         self._skipping = None
         self._records = self._discarding = self._quiet = False
         self._partial, self._partial_size = [], 0
@@ -294,7 +314,12 @@ class Framer:
             end, _, _ = _scan(data, pos, 0, False)
             if end < 0:
                 return pos
-            out.append(_decode(data[pos:end]))
+            if end - pos <= self.max_record_bytes:
+                out.append(_decode(data[pos:end]))
+            elif _RECORDS_OPEN.match(data, pos):
+                return pos  # framed element by element, as when it is still incomplete
+            else:
+                out.append((OVERSIZED, b""))
             pos = _skip_space(data, end)
             if data[pos : pos + 1] not in (b"{", b"["):
                 return pos
@@ -310,7 +335,9 @@ class Framer:
     def _line(self, line: bytes, out: list[Framed]) -> None:
         """Frame one physical line outside the fast path."""
         if len(line) > self.max_record_bytes:
-            out.append((OVERSIZED, b""))
+            # As if it had streamed by: its `Records` elements or glued values one by one.
+            self._buffer(line, out)
+            self._end_line(b"", out)
             return
         line = _tidy(line)
         if line.startswith(_BOM):

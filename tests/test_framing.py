@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import orjson
 import pytest
 
@@ -9,6 +11,7 @@ from factory import BASE, bounce, cloudtrail, delivery, jsonl, send
 from helpers import NOW, events, ingest
 from sestui.framing import Framer, Junk
 from sestui.ingest import StreamIngest
+from sestui.sources import Options, read_to_end
 from sestui.store import Store
 
 
@@ -133,6 +136,15 @@ def test_oversized_line_is_skipped_without_being_buffered_whole():
     assert framer.lines == 2
 
 
+@pytest.mark.parametrize("chunk", [997, 4096, 1 << 16])
+def test_a_value_a_little_over_the_limit_is_oversized_however_reads_split_it(chunk: int) -> None:
+    """Whole in the read that passes the limit, or not yet: the same record, the same answer."""
+    line = orjson.dumps(bounce(BASE))
+    limit = len(line) - 10
+    values, _ = frame(line + b"\n" + line[:-1] + b"}" + jsonl([send(BASE)]), chunk=chunk, limit=limit)
+    assert reasons(values) == ["oversized", "oversized", "value"]
+
+
 def test_a_long_line_of_concatenated_small_values_is_framed_not_dropped():
     records = [delivery(BASE + i) for i in range(3000)]
     glued = b"".join(orjson.dumps(r) for r in records)
@@ -179,6 +191,54 @@ def test_a_records_file_longer_than_the_limit_is_framed_record_by_record(chunk: 
     assert store.stats.records == 6001 and store.stats.lines == 2
     names = [e.event_name for e in events(store) if e.kind == "CloudTrail"]
     assert names == [f"SendEmail{i}" for i in range(6000) if i % 4]
+
+
+@pytest.mark.parametrize("chunk", [997, 64 << 10, 1 << 20])
+def test_a_records_line_that_passes_the_limit_only_in_its_last_read_is_framed_record_by_record(chunk: int) -> None:
+    """A line a little over the limit: with 64 KiB reads its first read holds exactly the limit
+    and the second the rest and the newline; with 1 MiB reads it comes whole in one."""
+    data, _ = _trail_file(160)
+    limit = 64 << 10
+    assert limit < len(data) < 2 * limit
+    values, framer = frame(data + jsonl([send(BASE)]), chunk=chunk, limit=limit)
+    assert reasons(values) == ["value"] * 161
+    assert framer.lines == 2
+
+
+@pytest.mark.parametrize("chunk", [997, 1 << 16, 1 << 20])
+@pytest.mark.parametrize(
+    "after, found",
+    [
+        (b'{"Records":[{"eventSource":"ses.amazonaws.com"}]}', ["value"]),  # `cat a.json b.json`
+        (b"  ", []),  # the line ends
+        (b', "digest": "x"}', []),  # other keys close the object: nothing lost, nothing counted
+        (b' trailing junk', ["not_json"]),
+    ],
+    ids=["glued file", "space", "other keys", "junk"],
+)
+def test_what_follows_a_long_records_file_on_its_line_is_framed_too(chunk: int, after: bytes, found: list[str]) -> None:
+    data, _ = _trail_file(600)
+    limit = 64 << 10
+    assert len(data) > 3 * limit
+    line = data.rstrip(b"\n")
+    if after.startswith(b","):
+        line = line[:-1]  # '{"Records": [...]' then the other keys and '}'
+    values, framer = frame(line + after + b"\n" + jsonl([send(BASE)]), chunk=chunk, limit=limit)
+    assert reasons(values) == ["value"] * 600 + found + ["value"]
+    assert framer.lines == 2
+
+
+def test_a_gzipped_records_line_a_little_over_the_limit_is_read_record_by_record(tmp_path) -> None:
+    """gzip hands over at most 1 MiB of text a read: a line of 1-2 MiB passes the limit in the
+    read that ends it."""
+    data, ses = _trail_file(3000)
+    assert 1 << 20 < len(data) < 2 << 20
+    path = tmp_path / "trail.json.gz"
+    path.write_bytes(gzip.compress(data))
+    store = Store(clock=lambda: NOW)
+    read_to_end(str(path), store, Options())
+    assert store.stats.events == ses
+    assert store.stats.skipped == {"not_ses": 3000 - ses}
 
 
 def test_a_truncated_records_file_keeps_its_whole_records_and_counts_the_cut_one() -> None:
