@@ -114,7 +114,9 @@ def _segment(part: str, last: bool) -> str:
         elif ch == "[" and "]" in part[i + 2 :]:  # a class; "]" right after "[" is a member
             end = part.index("]", i + 2)
             body = part[i + 1 : end]
-            out.append("[^" + re.escape(body[1:]) + "]" if body[:1] == "!" else "[" + re.escape(body) + "]")
+            negated = body[:1] == "!"
+            members = re.escape(body[1:] if negated else body).replace(r"\-", "-")  # ranges stay ranges
+            out.append(f"(?!{sep})[{'^' if negated else ''}{members}]")  # never the separator
             i = end
         else:
             out.append(re.escape(ch))

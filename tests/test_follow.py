@@ -415,6 +415,10 @@ def test_quoted_globs_skip_hidden_entries_and_read_the_directories_they_match(tm
     assert matches("*/sub") == ["day-2/sub/w.jsonl"]
     assert matches("**/.*") == [".top.jsonl", "a/.hide/y.jsonl", "a/.x.jsonl.swp"]
     assert matches("a/.h*") == ["a/.hide/y.jsonl"]
+    # Character classes and ranges match within a name as `*` does, with `**` or without.
+    assert matches("**/day-[0-2]") == matches("day-[0-2]") == ["day-1/z.jsonl", "day-2/sub/w.jsonl"]
+    assert matches("**/day-[!1]/**/*.jsonl") == ["day-2/sub/w.jsonl"]
+    assert matches("**/[a-z]?jsonl") == visible
     result = subprocess.run(
         [sys.executable, "-m", "sestui", "report", "--json", str(tmp_path / "day-*"), str(tmp_path / "**" / "*.jsonl")],
         capture_output=True,
