@@ -155,10 +155,15 @@ class _Read:
         self.tail = (self.tail + data[-_TAIL_BYTES:])[-_TAIL_BYTES:]
 
     def rewritten(self, fd: int) -> bool:
-        """The bytes before the offset are no longer those read: the file was truncated and
-        written again past the old offset between two reads (copy-truncate by a busy writer)."""
+        """The bytes read are no longer in the file: it was truncated and written again past
+        the old offset between two reads (copy-truncate by a busy writer). The last bytes read
+        are compared, and the first too: records of one length and shape (sends to one list)
+        put the same bytes at the same offsets again."""
         n = len(self.tail)
-        return n > 0 and os.pread(fd, n, self.offset - n) != self.tail
+        if n > 0 and os.pread(fd, n, self.offset - n) != self.tail:
+            return True
+        head = self.head
+        return len(head) > 0 and os.pread(fd, len(head), 0) != head
 
     @property
     def plain(self) -> bool:

@@ -374,6 +374,29 @@ def test_copy_truncate_refilled_past_the_old_offset_between_two_reads(tmp_path, 
     assert follower.status.truncations == 1
 
 
+def test_copy_truncate_refilled_with_records_of_one_shape_is_seen(tmp_path):
+    """Sends of one length to one recipient put the same last bytes at the old offset again:
+    the first bytes give the cut away."""
+    log = tmp_path / "ses.jsonl"
+
+    def same_shape(n: int, start: int) -> bytes:
+        return jsonl([send(BASE + start + i, "ops@x.example") for i in range(n)])
+
+    log.write_bytes(same_shape(10, 0))
+    store = Store(clock=lambda: BASE + 86400)
+    follower = FileFollower(str(log), store, Options(), from_end=False)
+    follower.poll(0.0)
+    with open(log, "r+b") as f:
+        f.truncate(0)
+        f.write(same_shape(20, 100))
+    assert log.read_bytes()[:len(same_shape(10, 0))][-64:] == same_shape(10, 0)[-64:]
+    follower.poll(1.0)
+    follower.poll(2.0)
+    follower.close()
+    assert store.stats.lines == store.stats.events == 30
+    assert follower.status.truncations == 1
+
+
 def test_delete_and_recreate(tmp_path, run):
     log = tmp_path / "ses.jsonl"
     log.write_bytes(lines(40))
