@@ -308,7 +308,7 @@ def _decompressed_head(fd: int, max_ratio: float) -> tuple[bytes, bool] | None:
 class _Handle:
     """One open file being read: the current file at a path, or a rotated-away one."""
 
-    __slots__ = ("fd", "dev", "ino", "read_state", "start", "ingest", "moved_at", "inodes", "copy_check")
+    __slots__ = ("fd", "dev", "ino", "read_state", "start", "ingest", "moved_at", "inodes", "copy_check", "mid_line")
 
     def __init__(
         self, fd: int, st: os.stat_result, read_state: _Read, ingest: StreamIngest, inodes: Inodes, copy_check: bool
@@ -322,6 +322,7 @@ class _Handle:
         self.inodes = inodes
         self.moved_at: float | None = None
         self.copy_check = copy_check  # a .gz file that may be a compressed copy of one already read
+        self.mid_line = False  # read from inside a line (--from-end): its rest is not a new record
 
     @property
     def offset(self) -> int:
@@ -347,6 +348,12 @@ class _Handle:
                 break
             total += len(data)
             self.read_state.advance(data)
+            if self.mid_line:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    continue
+                self.mid_line = False
+                data = data[newline + 1 :]
             self.ingest.feed(data)
         return total
 
@@ -502,8 +509,12 @@ class FileFollower:
         if read_state is None:
             os.close(fd)  # this very file is being read under another name
             return None
+        mid_line = False
         if self._from_end and not self.gz:
             read_state.seek(fd, st.st_size)
+            # A block-buffered writer leaves the file ending mid-line: the rest of that line
+            # is the end of an old record, not a new one.
+            mid_line = read_state.tail[-1:] not in (b"", b"\n")
         copy_check = self.gz and not self._existing and read_state.offset == 0
         self._from_end = self._existing = False
         offset = read_state.offset
@@ -511,6 +522,7 @@ class FileFollower:
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
         handle = _Handle(fd, st, read_state, ingest, self.inodes, copy_check)
+        handle.mid_line = mid_line
         self._current = handle
         self._reported = None
         self.status.error = None
@@ -549,6 +561,7 @@ class FileFollower:
                 self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
             )
             handle.read_state = self.inodes.truncated(handle.fd, handle.read_state)
+            handle.mid_line = False
             self.status.truncations += 1
             self.store.note(f"{self.path}: truncated, reading again from the start")
         try:

@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from factory import BASE, delivery, jsonl, send
+from helpers import events
 from sestui.paths import classify
 from sestui import sources
 from sestui.sources import CLOSED, ERROR, FOLLOWING, WAITING, FileFollower, Follower, Inodes, Options, SourceStatus
@@ -395,6 +396,23 @@ def test_copy_truncate_refilled_with_records_of_one_shape_is_seen(tmp_path):
     follower.close()
     assert store.stats.lines == store.stats.events == 30
     assert follower.status.truncations == 1
+
+
+def test_from_end_in_the_middle_of_a_line_starts_at_the_next_one(tmp_path, stepped):
+    """A block-buffered writer (`aws logs tail --follow > ses.log`) leaves the file ending
+    mid-line: the rest of that line ends an old record and is not read as a new one."""
+    log = tmp_path / "ses.jsonl"
+    old = lines(1, 70)
+    log.write_bytes(lines(3) + old[:25])
+    follower = stepped(str(log), from_end=True)
+    follower.step(time.monotonic())
+    append(log, old[25:40])  # still no newline
+    follower.step(time.monotonic())
+    append(log, old[40:] + lines(2, 80))
+    follower.step(time.monotonic())
+    stats = follower.store.stats
+    assert (stats.lines, stats.records, stats.events, stats.skipped) == (2, 2, 2, {})
+    assert [e.recipients for e in events(follower.store)] == [("u80@x.example",), ("u81@x.example",)]
 
 
 def test_delete_and_recreate(tmp_path, run):
