@@ -140,7 +140,8 @@ class Framer:
 
     def drain(self) -> list[Framed]:
         """The reader caught up with the end of a followed file: frame the complete values of
-        its unterminated last line now, and keep an unfinished rest buffered.
+        its unterminated last line now (and the pretty-printed value that line ends), and keep
+        an unfinished rest buffered.
 
         Firehose objects and decompressed CloudTrail files end without a newline, so waiting
         for one would hide their records for good. A complete JSON object or array cannot grow
@@ -148,10 +149,17 @@ class Framer:
         line still being written is incomplete JSON and stays buffered.
         """
         out: list[Framed] = []
-        if not self._partial or self._pending is not None or self._records or self._discarding:
+        if not self._partial or self._records or self._discarding:
             return out
         data = b"".join(self._partial)
-        consumed = self._drain_values(data, out)
+        consumed = 0
+        if self._pending is not None:
+            # A pretty-printed value whose closing line has no newline (`json.dump(indent=2)`).
+            data = _tidy(data)
+            consumed = self._ends_pending(data, out)
+            if not consumed:
+                return out
+        consumed += self._drain_values(data[consumed:], out)
         if consumed:
             rest = data[consumed:]
             self._partial = [rest] if rest else []
@@ -205,6 +213,13 @@ class Framer:
         longer than the limit element by element, and any other value longer than the limit is
         dropped as oversized rather than buffered whole. Which of these a line holds never
         depends on where reads split it."""
+        if self._pending is not None:
+            # The line may first end a pretty-printed value, as a short one would.
+            data = _tidy(data)
+            ended = self._ends_pending(data, out)
+            if ended:
+                self._drained = True
+                data = data[ended:]
         while True:
             consumed = self._drain_values(data, out)
             self._drained = self._drained or consumed > 0
@@ -405,28 +420,45 @@ class Framer:
                 return
         # JSON strings cannot span lines; a broken one is closed here so depth stays meaningful.
         end, depth, _ = _scan(line, 0, pending.depth, False)
-        if end < 0:
-            pending.depth = depth
-            stripped = line.rstrip(_SPACE)
-            if stripped:
-                if pending.indented is None and pending.parts:
-                    pending.indented = line[:1] in b" \t"
-                pending.last = stripped[-1:]
-            if not pending.oversized:
-                pending.parts.append(line)
-                pending.size += len(line) + 1
-                if pending.size > self.max_record_bytes:
-                    pending.oversized = True
-                    pending.parts = [b"..."]
-                    pending.size = 0
+        if end >= 0:
+            self._close_pending(line[:end], out)
+            self._values(line, end, out)
             return
+        pending.depth = depth
+        stripped = line.rstrip(_SPACE)
+        if stripped:
+            if pending.indented is None and pending.parts:
+                pending.indented = line[:1] in b" \t"
+            pending.last = stripped[-1:]
+        if not pending.oversized:
+            pending.parts.append(line)
+            pending.size += len(line) + 1
+            if pending.size > self.max_record_bytes:
+                pending.oversized = True
+                pending.parts = [b"..."]
+                pending.size = 0
+
+    def _close_pending(self, piece: bytes, out: list[Framed]) -> None:
+        """The pending value ends with `piece`."""
+        pending = self._pending
+        assert pending is not None
         self._pending = None
         if pending.oversized:
             out.append((OVERSIZED, b""))
         else:
-            pending.parts.append(line[:end])
+            pending.parts.append(piece)
             out.append(_decode(b"\n".join(pending.parts)))
-        self._values(line, end, out)
+
+    def _ends_pending(self, line: bytes, out: list[Framed]) -> int:
+        """Frame the pending value if `line`, the start of its next line, ends it; the bytes
+        that took (0: it does not, or a fresh record starts there)."""
+        pending = self._pending
+        if pending is None or not pending.parts or self._resyncs(line):
+            return 0
+        end, _, _ = _scan(line, 0, pending.depth, False)
+        if end > 0:
+            self._close_pending(line[:end], out)
+        return max(end, 0)
 
     def _resyncs(self, line: bytes) -> bool:
         """A line that cannot continue the pending value: the pending one was cut short and a

@@ -140,6 +140,27 @@ def test_a_file_without_a_final_newline_is_shown_while_followed(tmp_path, run):
     assert r.lines() == 7 and r.store.stats.skipped == {}
 
 
+def test_a_pretty_printed_file_without_a_final_newline_is_shown_while_followed(tmp_path, stepped):
+    """`json.dump(record, f, indent=2)` writes no final newline: the record is complete once its
+    closing brace is there, and the line is counted when its newline comes."""
+    path = tmp_path / "event.json"
+    path.write_bytes(orjson.dumps(send(BASE), option=orjson.OPT_INDENT_2))
+    follower = stepped(str(path))
+    follower.step(time.monotonic())
+    stats = follower.store.stats
+    assert (stats.records, stats.events) == (1, 1)
+    lines_so_far = stats.lines
+    append(path, b"\n" + lines(1, 10))
+    follower.step(time.monotonic())
+    assert (stats.lines, stats.records, stats.events, stats.skipped) == (lines_so_far + 2, 2, 2, {})
+    append(path, orjson.dumps(send(BASE + 20), option=orjson.OPT_INDENT_2)[:-1])  # not yet closed
+    follower.step(time.monotonic())
+    assert stats.records == 2
+    append(path, b"}")
+    follower.step(time.monotonic())
+    assert (stats.records, stats.events, stats.skipped) == (3, 3, {})
+
+
 def test_events_without_a_time_are_shown_once_the_follower_caught_up(tmp_path, run):
     # They wait for a dated event to take its time (a replay); caught up, they arrived now.
     log = tmp_path / "undated.jsonl"

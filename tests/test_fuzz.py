@@ -118,6 +118,7 @@ def _framed(data: bytes, chunk: int, drain: bool) -> tuple[list[str], int, int]:
 
 _PIECES = st.sampled_from(
     [orjson.dumps(r) for r in SINGLE[:4]]
+    + [orjson.dumps(SINGLE[0], option=orjson.OPT_INDENT_2)]  # pretty-printed: its end may come with no newline
     + [b"\n", b"\r\n", b" ", b"x", b"[1,2]", b'{"a":', b"}", b'"}{"', b"2025-11-20T12:00:00Z s ", b"\x1b[32m", b"{\n", b"A" * 5000]
 )
 
