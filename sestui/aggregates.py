@@ -258,11 +258,12 @@ class Tier:
 
 # Widths divide each other, so every window's display buckets align with one tier. Retention
 # covers the longest window served by the tier (15m by 5 s, 24h by 1 min, 7d and "all" up to a
-# month by 1 h, longer spans by day); events older than that go only to coarser tiers, and
-# nothing older than ten years is bucketed at all (totals still count it), so the number of
-# buckets is bounded whatever times a log claims.
+# month by 1 h, longer spans by day, up to the longest --window, ten years, and the 61-day
+# display bucket its start is aligned into); events older than that go only to coarser tiers,
+# and nothing older is bucketed at all (totals still count it), so the number of buckets is
+# bounded whatever times a log claims.
 FINE = 5
-TIER_SPECS = ((5, 2 * 3600.0), (60, 26 * 3600.0), (3600, 35 * 86400.0), (86400, 3650 * 86400.0))
+TIER_SPECS = ((5, 2 * 3600.0), (60, 26 * 3600.0), (3600, 35 * 86400.0), (86400, (3650 + 61) * 86400.0))
 
 
 class Series:
@@ -302,8 +303,6 @@ class Series:
 
     def tier_for(self, width: float, start: float, as_of: float) -> Tier:
         """The coarsest tier whose width divides `width` (fewest buckets to sum), among those
-        whose retention reaches `start`; the coarsest tier when none does."""
-        for tier in reversed(self.tiers):
-            if width % tier.width == 0 and tier.covers(start, as_of):
-                return tier
-        return self.tiers[-1]
+        whose retention reaches `start`; the coarsest that divides it when none does."""
+        dividing = [tier for tier in self.tiers if width % tier.width == 0]
+        return next((tier for tier in reversed(dividing) if tier.covers(start, as_of)), dividing[-1])

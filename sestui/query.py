@@ -60,10 +60,13 @@ def window_for(seconds: float | None) -> Window:
 
 
 def _width_for(span: float) -> int:
-    """A display-bucket width giving about TARGET_BUCKETS buckets, a multiple of a tier width."""
-    for width, retention in TIER_SPECS:
-        if span <= retention:
-            return max(width, math.ceil(span / TARGET_BUCKETS / width) * width)
+    """A display-bucket width giving about TARGET_BUCKETS buckets, a multiple of the width of
+    the finest tier that keeps the whole window: the span and the bucket its start is aligned
+    into."""
+    for tier_width, retention in TIER_SPECS:
+        width = max(tier_width, math.ceil(span / TARGET_BUCKETS / tier_width) * tier_width)
+        if span + width <= retention:
+            return width
     return TIER_SPECS[-1][0]
 
 
