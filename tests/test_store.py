@@ -164,6 +164,20 @@ def test_mta_latency_statistics_and_outliers():
     assert outliers[0].processing_ms == max(r["delivery"]["processingTimeMillis"] for r in records)
 
 
+def test_quantiles_of_deliveries_retried_for_hours_stay_within_2_percent():
+    """SES keeps retrying a delivery for up to 14 hours: such processing times are real, and
+    the histograms must not flatten them."""
+    from sestui.aggregates import LatencyHistogram
+
+    rng = random.Random(7)
+    values = sorted(int(rng.uniform(1, 24) * 3_600_000) for _ in range(2000))
+    histogram = LatencyHistogram()
+    for ms in values:
+        histogram.add(ms)
+    for quantile, found in zip((0.5, 0.95, 0.99), histogram.quantiles((0.5, 0.95, 0.99))):
+        assert found == pytest.approx(exact_quantile(values, quantile), rel=0.02)
+
+
 def test_the_mta_pool_knows_how_many_mtas_it_holds_also_across_merged_parts(monkeypatch):
     import sestui.store
 
