@@ -277,6 +277,8 @@ def _converters(cls: type[Struct]) -> tuple[tuple[str, str, Any], ...]:
 
 
 def _converter(hint: Any) -> Any:
+    if hint == Time:
+        return _as_time  # an epoch number stays a number
     args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
     target = args[0]
     origin = typing.get_origin(target)
@@ -309,8 +311,14 @@ def _as_number(value: object) -> int | float | None:
         return None
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 16:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16:
         return int(value)
+    return None
+
+
+def _as_time(value: object) -> str | int | float | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
     return None
 
 

@@ -40,6 +40,8 @@ def parse_time(value: object) -> float | None:
                     return base + fraction
         seconds = _parse_str(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not abs(value) < 1e15:  # absurd (and an int this large may not even be a float), or NaN
+            return None
         # CloudWatch Logs writes epoch milliseconds; anything that large is not seconds.
         seconds = value / 1000.0 if abs(value) > 1e11 else float(value)
     elif isinstance(value, str):  # a str subclass
@@ -61,12 +63,13 @@ _MILLIS = {f"{n:03d}": n / 1000.0 for n in range(1000)}
 def _parse_str(text: str) -> float | None:
     if len(text) == 24 and text[19] == "." and text[23] == "Z" and text[10] == "T":
         base = _slow(text[:19])
-        if base is not None and text[20:23].isdigit():
+        fraction = _MILLIS.get(text[20:23])  # ASCII digits only: str.isdigit() takes "²" too
+        if base is not None and fraction is not None:
             if EARLIEST <= base < LATEST - 1:
                 if len(_SECONDS) >= _SECONDS_KEPT:
                     _SECONDS.clear()
                 _SECONDS[text[:19]] = base
-            return base + int(text[20:23]) / 1000.0
+            return base + fraction
     return _slow(text)
 
 

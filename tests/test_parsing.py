@@ -8,7 +8,7 @@ import gzip
 import orjson
 import pytest
 
-from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, send, sns, ts
+from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl, notification, send, sns, ts
 from helpers import NOW, events, ingest
 from sestui.parsing import cloudtrail_user, message_tags
 from sestui.records import UserIdentity
@@ -208,6 +208,72 @@ def test_epoch_number_timestamps_inside_records_are_event_times():
     store = ingest(jsonl([in_seconds, in_millis, trail, send(BASE)]))
     assert store.stats.time_guessed == 0
     assert [e.time for e in events(store)] == [pytest.approx(t) for t in (BASE - 60, BASE - 20, BASE - 10, BASE)]
+
+
+def _epoch_delivery() -> dict:
+    record = delivery(BASE, "a@example.com")
+    record["mail"]["timestamp"] = int((BASE - 30) * 1000)
+    record["delivery"]["timestamp"] = int((BASE - 20) * 1000)
+    return record
+
+
+def _bridge(detail: dict) -> dict:
+    return {"version": "0", "detail-type": "Email Delivered", "source": "aws.ses", "region": "us-east-1", "detail": detail}
+
+
+def _with_a_bad_field(record: dict) -> dict:
+    return record | {"mail": record["mail"] | {"commonHeaders": "not an object"}}
+
+
+def _epoch_call() -> dict:
+    call = cloudtrail(BASE)
+    call["eventTime"] = int(BASE - 20)
+    return call
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        lambda: _bridge(_epoch_delivery()),
+        lambda: [_epoch_delivery()],  # a JSON array of records
+        lambda: _with_a_bad_field(_epoch_delivery()),
+        lambda: {"Records": [_epoch_call()]},
+    ],
+    ids=["eventbridge", "json-array", "one-bad-field", "records-file"],
+)
+def test_epoch_number_timestamps_survive_the_lenient_reading_of_wrapped_records(wrapped):
+    """Records read field by field (inside a wrapper, or with a field of the wrong type) keep
+    an epoch-number time as a number, as the typed reading does."""
+    store = ingest(orjson.dumps(wrapped()) + b"\n")
+    assert store.stats.time_guessed == 0
+    assert [e.time for e in events(store)] == [pytest.approx(BASE - 20)]
+
+
+def test_one_delivery_read_in_both_shapes_with_epoch_times_is_one_event():
+    """The notification read directly and its event-publishing twin from EventBridge name the
+    same delivery at the same time: one is dropped as a duplicate."""
+    published = _epoch_delivery()
+    store = ingest(jsonl([notification(published), _bridge(published)]))
+    assert store.stats.duplicates == 1 and len(events(store)) == 1
+
+
+MID = b'"messageId":"0100018264c6505e-00000001-0593-41de-8df9-38b09a02a206-000000"'
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"eventType":"Send","mail":{' + MID + b',"timestamp":' + b"9" * 400 + b"}}",  # no float holds it
+        b'{"eventType":"Send","mail":{' + MID + b',"timestamp":"2025-11-20T12:00:00.1\xc2\xb23Z"}}',  # "1²3"
+        b'{"eventType":"Delivery","mail":{' + MID + b'},"delivery":{"processingTimeMillis":"\xc2\xb2","recipients":["a@x.example"]}}',
+    ],
+    ids=["huge-int-time", "superscript-millis", "superscript-processing-time"],
+)
+def test_a_bad_number_costs_the_field_not_the_record(line: bytes):
+    store = ingest(line + b"\n")
+    assert store.stats.skipped == {}
+    [found] = events(store)
+    assert found.message_id.startswith("0100018264c6505e")
 
 
 def test_feedback_without_its_recipient_list_does_not_blame_every_recipient_of_the_mail():
