@@ -136,7 +136,9 @@ class Aggregates:
         self.totals = [0] * Metric.COUNT
         self.sketches = {name: TopCounter() for name in DIMENSIONS}
         self.mta: dict[str, MtaDeliveries] = {}
-        self.slowest: list[tuple[int, int, Event]] = []  # min-heap of the slowest deliveries
+        # Min-heap of the slowest deliveries, keyed (ms, -seq): of equal times the earliest stay,
+        # an order that holds whatever parts an input was read in.
+        self.slowest: list[tuple[int, int, Event]] = []
         self.first_time: float | None = None
         self.evicted = 0
         self.evicted_max_time = -math.inf  # newest event time no longer in the ring
@@ -235,9 +237,9 @@ class Aggregates:
                 continue
             reported.latency.add(ms)
             if len(slowest) < SLOWEST_KEPT:
-                heapq.heappush(slowest, (ms, event.seq, event))
+                heapq.heappush(slowest, (ms, -event.seq, event))
             elif ms > slowest[0][0]:
-                heapq.heapreplace(slowest, (ms, event.seq, event))
+                heapq.heapreplace(slowest, (ms, -event.seq, event))
 
     def _deliveries_of(self, name: str) -> MtaDeliveries:
         """Where the deliveries of an MTA without an entry (or of another store's pool) are
@@ -293,11 +295,15 @@ class Aggregates:
         self.totals = [a + b for a, b in zip(self.totals, earlier.totals)]
         for name, sketch in earlier.sketches.items():
             self.sketches[name].merge(sketch)
-        for name, reported in earlier.mta.items():
-            mine = self.mta.get(name)
-            if mine is None:
-                mine = self._deliveries_of(name)
-            mine.merge(reported)
+        # Counted again in arrival order, the earlier input's first: the same reporting MTAs are
+        # counted one by one, and the same pooled, as in a sequential read.
+        later, self.mta = self.mta, {}
+        for mtas in (earlier.mta, later):
+            for name, reported in mtas.items():
+                mine = self.mta.get(name)
+                if mine is None:
+                    mine = self._deliveries_of(name)
+                mine.merge(reported)
         self.slowest = heapq.nlargest(SLOWEST_KEPT, self.slowest + earlier.slowest)
         heapq.heapify(self.slowest)
 

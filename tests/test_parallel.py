@@ -104,6 +104,26 @@ def _state(store: Store) -> dict[str, object]:
     }
 
 
+def test_many_reporting_mtas_and_equal_times_merge_as_a_sequential_read(tmp_path, monkeypatch):
+    """Past MAX_MTAS reporting MTAs, the first seen are counted one by one and the rest pooled;
+    of equal processing times, the earliest deliveries are the slowest kept. Parts merged must
+    decide both as a sequential read does."""
+    monkeypatch.setattr(store_module, "MAX_MTAS", 50)
+    monkeypatch.setattr(store_module, "SLOWEST_KEPT", 20)
+    path = tmp_path / "mtas.jsonl"
+    path.write_bytes(jsonl([delivery(NOW - 3600 + i, f"u{i}@example.com", ms=5000, mta=f"mta{i}.example") for i in range(900)]))
+    reports = []
+    for jobs in (1, 4):
+        store = _read([str(path)], jobs, max_events=10)
+        assert store.absorbed == (jobs > 1) * 3
+        reports.append(summary(Query(store, WINDOWS_BY_NAME["all"], top=100), outlier_ms=1000)["deliveries"])
+    sequential, merged = reports
+    named = sorted(row["reporting_mta"] for row in sequential["mta"])
+    assert "mta49.example" in named and "mta50.example" not in named
+    assert merged == sequential
+    assert [row["recipient"] for row in sequential["outliers"]] == [f"u{i}@example.com" for i in range(20)]
+
+
 def _undated() -> dict[str, object]:
     record = delivery(0)
     del record["mail"]["timestamp"], record["delivery"]["timestamp"]
