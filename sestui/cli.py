@@ -14,6 +14,7 @@ from .framing import DEFAULT_MAX_RECORD_BYTES
 from .parallel import default_jobs
 from .query import DEFAULT_WINDOW, WINDOWS_BY_NAME, Window, window_for
 from .store import DEFAULT_MAX_EVENTS
+from .textsafe import clean_line
 from .timeparse import parse_duration, parse_since
 
 EXIT_OK = 0
@@ -175,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_demo(args)
     except UsageError as exc:
-        print(f"sestui: {exc}", file=sys.stderr)
+        print(f"sestui: {clean_line(str(exc))}", file=sys.stderr)  # it may quote a path: one clean line
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -21,6 +21,7 @@ from .report import summary, to_json, to_text
 from .parallel import Backfill, read_parallel
 from .sources import Follower, Options, targets_of
 from .store import Store
+from .textsafe import clean_line
 
 
 def tune_gc() -> None:
@@ -51,7 +52,7 @@ def _geo(args: argparse.Namespace) -> Geo | None:
     fatal; no database at all is silent (geo is optional)."""
     geo, reason = load_geo(args.geoip_db)
     if reason and (args.geoip_db or not reason.startswith(NOT_CONFIGURED)):
-        print(f"sestui: {reason}", file=sys.stderr)
+        print(f"sestui: {clean_line(reason)}", file=sys.stderr)
     return geo
 
 
@@ -118,7 +119,7 @@ def _print_report(args: argparse.Namespace, store: Store, window, sources, geo) 
         sys.stdout.write(to_text(report))
         if sources is not None:
             for status in sources:
-                sys.stdout.write(f"source {status.path}: {status.state} at {status.offset}\n")
+                sys.stdout.write(f"source {clean_line(status.path)}: {status.state} at {status.offset}\n")
     sys.stdout.flush()
 
 

@@ -198,6 +198,33 @@ def test_report_text_and_exports_carry_no_raw_control_sequences(tmp_path):
     assert_safe(csv_path.read_text())
 
 
+def test_file_names_picked_by_a_glob_reach_stderr_and_stdout_cleaned(tmp_path):
+    """Whoever can write into a watched directory chooses its file names: an unreadable one is
+    still one clean line on stderr, and `report --follow` lists the sources cleaned."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    os.symlink("/proc/self/mem", logs / f"a\n{NAME}.jsonl")  # unreadable even for root (EIO)
+    result = subprocess.run([sys.executable, "-m", "sestui", "report", str(logs / "*")], capture_output=True, timeout=60, env=env)
+    err = result.stderr.decode()
+    assert result.returncode == 2 and err.count("\n") == 1 and err.startswith("sestui: cannot read")
+    assert_safe(err)
+    (logs / f"a\n{NAME}.jsonl").unlink()
+    (logs / f"x{NAME}.jsonl").write_bytes(jsonl([send(BASE)]))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sestui", "report", "--follow", "--every", "0.2", str(logs / "*")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    time.sleep(2)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=30)
+    sources = [line for line in out.decode().splitlines() if line.startswith("source ")]
+    assert sources
+    assert_safe("\n".join(sources))
+
+
 # -- hostile input --------------------------------------------------------------------------
 
 
