@@ -1,8 +1,10 @@
 """Exports: tables as CSV, events as JSON Lines of their original records.
 
-Exported text is the data itself, never markup or terminal codes: JSON escapes control
-characters by construction, and CSV cells have them replaced by visible escapes (a file someone
-`cat`s must not be able to retitle their terminal or write their clipboard).
+Exported text is the data itself, never markup, terminal codes or formulas: JSON escapes
+control characters by construction, and CSV cells have them replaced by visible escapes (a file
+someone `cat`s must not be able to retitle their terminal or write their clipboard); a text cell
+that a spreadsheet would run as a formula (`=HYPERLINK(...)` as a recipient address) starts with
+a `'`, which makes it text there.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .records import UNDECODABLE, generic_json
 from .textsafe import clean, json_safe
 
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def export_path(directory: str, what: str, suffix: str, clock: float | None = None) -> str:
@@ -40,9 +43,18 @@ def write_csv(path: str, header: Sequence[str], rows: Iterable[Sequence[object]]
         writer = csv.writer(out)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if value is None else clean(str(value)) for value in row])
+            writer.writerow([_cell(value) for value in row])
             count += 1
     return count
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = clean(str(value))
+    if isinstance(value, str) and len(text) > 1 and text.startswith(_FORMULA_START):
+        return "'" + text  # a lone "-" (no value) reads as itself
+    return text
 
 
 def record_json(event: Event) -> bytes:

