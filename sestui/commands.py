@@ -74,7 +74,8 @@ def _files_once(targets: list[Target]) -> list[str]:
     seen: set[tuple[int, int]] = set()  # a file named twice (glob, path, link) is read once
     for target in targets:
         if target.kind == "stdin":
-            paths.append("-")
+            if "-" not in paths:
+                paths.append("-")
             continue
         if target.kind in ("file", "dir") and not os.path.exists(target.arg):
             raise UsageError(f"cannot read {target.arg}: No such file or directory")

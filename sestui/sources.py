@@ -736,9 +736,9 @@ class Follower:
         backfill = self._backfill if not self.options.from_end else None
         if backfill is not None:
             backfill.number_after(self.store)  # before any input is read
-        for target in self.targets:
-            if target.kind == "stdin":
-                self._add_stream("-", self._stdin_fd if self._stdin_fd is not None else os.dup(0))
+        if any(target.kind == "stdin" for target in self.targets):
+            # One reader however often `-` is named: two would deal stdin's bytes between them.
+            self._add_stream("-", self._stdin_fd if self._stdin_fd is not None else os.dup(0))
         self._scan()
         self._initial = False
         if backfill is not None:

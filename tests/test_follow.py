@@ -569,6 +569,26 @@ def test_sources_can_be_listed_while_the_follow_thread_finds_new_files(tmp_path)
         follower.stop()
 
 
+def test_stdin_named_twice_is_read_once_and_whole():
+    """`tail - -`: one reader takes stdin; two would deal its bytes between them, cutting
+    records in half."""
+    data = lines(12000)
+    assert len(data) > 8 * sources.CHUNK  # many reads' worth
+    read_end, write_end = os.pipe()
+    store = Store(clock=lambda: BASE + 86400)
+    follower = Follower([classify("-"), classify("-")], store, Options(), stdin_fd=read_end)
+    follower.start()
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        wait_until(lambda: store.stats.lines >= 12000)
+        time.sleep(GRACE)
+        assert (store.stats.lines, store.stats.events, store.stats.skipped, len(follower.streams)) == (12000, 12000, {}, 1)
+    finally:
+        follower.stop()
+        follower.join(5)
+
+
 def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
     log = tmp_path / "a.jsonl"
     log.write_bytes(lines(30))
