@@ -139,9 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_jobs_option(report, "read large files on up to N cores")
 
     demo = commands.add_parser("demo", help="open the monitor on a synthetic live stream")
-    demo.add_argument("--rate", type=_positive_number, default=200.0, help="messages per second (default 200)")
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--max-events", type=_positive_int, default=DEFAULT_MAX_EVENTS, metavar="N")
+    demo.add_argument("--rate", type=_positive_number, default=200.0, help="records per second (default 200)")
+    demo.add_argument("--seed", type=int, default=7, help="seeds the generator (default 7)")
+    demo.add_argument("--max-events", type=_positive_int, default=DEFAULT_MAX_EVENTS, metavar="N", help="as for tail")
     demo.add_argument("--geoip-db", action="append", default=[], metavar="PATH", help="as for tail")
     return parser
 

@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, send
+from helpers import ROOT
 
 KEYS = {"schema", "as_of", "window", "input", "counts", "rates", "bounces", "complaints", "deliveries", "cloudtrail"}
 
@@ -208,3 +209,21 @@ def test_a_filter_of_exclusions_is_taken_as_the_filter_value(logs):
     assert report["counts"]["Send"] == 0 and report["counts"]["Bounce"] == 2
     assert spaced.stdout == run("--json", "--filter=-kind:Send", path).stdout
     assert run("--filter", "--json", path).returncode == 2  # a forgotten value is still an error
+
+
+@pytest.mark.parametrize("command", ["tail", "report", "demo"])
+def test_every_option_of_a_command_is_in_its_readme_section(command):
+    """The README says what each option does: none exists that its command's section omits."""
+    from sestui.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+
+    def section(name: str) -> str:
+        start = readme.index(f"### `sestui {name}")
+        return readme[start : readme.index("\n## ", start)]  # its subsections (filters) included
+
+    # report takes "the input options of `tail`", documented there.
+    documented = section(command) + (section("tail") if command == "report" else "")
+    subcommands = next(a for a in build_parser()._actions if a.dest == "command")  # noqa: SLF001
+    options = [o for a in subcommands.choices[command]._actions for o in a.option_strings if o.startswith("--") and o != "--help"]  # noqa: SLF001
+    assert options and [o for o in options if f"`{o}" not in documented] == []
