@@ -12,6 +12,7 @@ import orjson
 
 from . import events as k
 from .events import Event
+from .parsing import detail_times
 from .records import UNDECODABLE, generic_json
 from .timeparse import iso
 
@@ -96,6 +97,7 @@ def fields(event: Event) -> list[tuple[str, str]]:
         value = getattr(event, attr)
         if value is not None and value != "":
             rows.append((label, str(value)))
+    rows.extend((label, iso(moment)) for label, moment in detail_times(event))
     region = event.aws_region()
     if region:
         rows.append(("Region", region))

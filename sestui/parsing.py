@@ -554,6 +554,27 @@ def message_tags(event: Event) -> dict[str, list[str]]:
     return (as_tags(mail.get("tags")) if type(mail) is dict else None) or {}
 
 
+# Times that no aggregate reads, shown by the detail view: (kind, body, field, label).
+_DETAIL_TIMES = (
+    (k.DELIVERY_DELAY, "deliveryDelay", "expirationTime", "Gives up at"),
+    (k.COMPLAINT, "complaint", "arrivalDate", "Feedback arrived"),
+)
+
+
+def detail_times(event: Event) -> list[tuple[str, float]]:
+    """(label, time) of the times an event's record holds beyond its event time, read back from
+    its raw record as `message_tags` is: when SES gives up on a delayed recipient, when a
+    complaint's feedback report arrived."""
+    value = generic_json(bytes(event.raw))
+    found = []
+    for kind, body, field, label in _DETAIL_TIMES:
+        part = value.get(body) if kind == event.kind and type(value) is dict else None
+        moment = parse_time(part.get(field)) if type(part) is dict else None
+        if moment is not None:
+            found.append((label, moment))
+    return found
+
+
 def cloudtrail_user(identity: UserIdentity) -> str | None:
     """The user as the Sumo Logic app names it: userName, else the tail of the ARN."""
     if identity.userName:

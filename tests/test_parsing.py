@@ -12,6 +12,7 @@ from factory import BASE, bounce, cloudtrail, complaint, delivery, event, jsonl,
 from helpers import NOW, events, ingest
 from sestui.parsing import cloudtrail_user, message_tags
 from sestui.records import UserIdentity
+from sestui.timeparse import iso
 
 
 def one(record: object) -> object:
@@ -274,6 +275,23 @@ def test_a_bad_number_costs_the_field_not_the_record(line: bytes):
     assert store.stats.skipped == {}
     [found] = events(store)
     assert found.message_id.startswith("0100018264c6505e")
+
+
+def test_the_detail_view_lists_when_ses_gives_up_and_when_a_complaint_arrived():
+    """A delay's expirationTime and a complaint's arrivalDate (formats.md sections 1 and 2) are
+    read back from the record for the detail view: no aggregate needs them."""
+    from sestui.describe import fields
+
+    delayed = event("DeliveryDelay", BASE, ["d@x.example"], "deliveryDelay", {
+        "delayType": "MailboxFull", "timestamp": ts(BASE + 30), "expirationTime": ts(BASE + 7 * 3600),
+        "delayedRecipients": [{"emailAddress": "d@x.example", "status": "4.2.2"}],
+    })
+    spam = complaint(BASE)
+    spam["complaint"]["arrivalDate"] = ts(BASE - 1800)
+    shown = [dict(fields(one(record))) for record in (delayed, spam, complaint(BASE))]
+    assert shown[0]["Gives up at"] == iso(BASE + 7 * 3600)
+    assert shown[1]["Feedback arrived"] == iso(BASE - 1800)
+    assert "Feedback arrived" not in shown[2] and "Gives up at" not in shown[1]
 
 
 def test_feedback_without_its_recipient_list_does_not_blame_every_recipient_of_the_mail():
