@@ -570,3 +570,25 @@ def test_the_report_labels_the_pooled_mta_row(monkeypatch):
     table = text[text.index("Reporting MTAs") : text.index("Slowest deliveries")].split("\n")
     assert [line.split()[0] for line in table[2:6]] == ["(other)", '"(other)"', "a.example", "b.example"]
     assert table[6] == f"  {POOL_NOTE}"
+
+
+async def test_a_filter_applied_or_cleared_from_the_bar_gives_the_keys_back_to_the_table_left():
+    """Enter, `e` and `F` act on the focused table: after `f` it must still be the one the user
+    chose, on the row they were on, not the tab's first table at its first row."""
+    app = sample_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        await pilot.press("2", "tab", "down")  # Top bounced domains, second row
+        await pilot.pause()
+        domains = app.focused
+        assert isinstance(domains, Table) and domains.id == "t-bounce_domains" and domains.cursor_row == 1
+        await type_filter(app, pilot, "-kind:Open")
+        assert app.filter_text == "-kind:Open"
+        assert app.focused is domains and domains.cursor_row == 1
+        await pilot.press("tab", "tab")  # Recent bounces
+        await pilot.pause()
+        recent = app.focused
+        assert isinstance(recent, Table) and recent.id == "t-recent-bounces"
+        await pilot.press("f", "escape")
+        await settle(app, pilot)
+        assert app.filter_text == "" and app.focused is recent

@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, ProgressBar, TabbedContent, TabPane
 
 from ..drill import describe, recipients_in, terms_for
@@ -107,6 +108,7 @@ class SestuiApp(App[None]):
         self.locate = geo.place if geo is not None else None
         self.filter_text = ""
         self._initial_filter = filter_text
+        self._focus_before_filter: Widget | None = None  # where the keys go back to from the filter bar
         self.export_dir = export_dir
         self.store = store
         self.clock = clock
@@ -459,7 +461,10 @@ class SestuiApp(App[None]):
     # -- filter ---------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.main(FilterBar).open(self.filter_text)
+        bar = self.main(FilterBar)
+        if not bar.has_focus_within:
+            self._focus_before_filter = self.focused
+        bar.open(self.filter_text)
 
     def on_filter_bar_submitted(self, message: FilterBar.Submitted) -> None:
         self.apply_filter(message.text)
@@ -518,7 +523,13 @@ class SestuiApp(App[None]):
         typing = bar.has_focus_within
         bar.close()
         if typing:  # a hidden input must not keep the keys (nor get them back after a modal)
-            self._focus_panel()
+            # Back to the table the user was on, if it is still on the tab shown.
+            previous, self._focus_before_filter = self._focus_before_filter, None
+            panel = self.active_panel
+            if previous is not None and previous.is_attached and panel is not None and panel in previous.ancestors:
+                previous.focus()
+            else:
+                self._focus_panel()
 
     def action_clear_filter(self) -> None:
         self._close_filter_bar()
