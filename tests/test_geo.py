@@ -177,3 +177,22 @@ async def test_geo_tab_with_and_without_a_database():
         await pilot.pause()
         listed = app.screen.query_one("#drill-log").events
         assert listed and all(app.geo.country(e.source_ip) == "SE" for e in listed)
+
+
+@needs_databases
+async def test_a_search_in_an_event_list_takes_place_fields_as_the_filter_does():
+    from ui_support import sample_app
+
+    app = sample_app()
+    app.geo = g.Geo([CITY, ASN])
+    app.locate = app.geo.place
+    async with app.run_test(size=(140, 44)) as pilot:
+        app.tick()
+        await pilot.press("7")
+        await pilot.pause()
+        log = app.focused
+        swedish = [i for i, e in enumerate(log.events) if e.source_ip and app.geo.place(e.source_ip).country == "SE"]
+        assert swedish and log.cursor not in swedish
+        await pilot.press("slash", *"source_country:SE", "enter")
+        await pilot.pause()
+        assert log.cursor in swedish and not app._notifications  # noqa: SLF001

@@ -72,7 +72,7 @@ class SearchableLog(Vertical):
         if not self.search_text:
             return
         try:
-            match = compile_filter(self.search_text)
+            match = compile_filter(self.search_text, getattr(self.app, "locate", None))  # place fields too
         except FilterError as exc:
             self.notify(f"search: {exc}", severity="error")
             return
