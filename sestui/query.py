@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter.update's C loop
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
@@ -275,9 +276,12 @@ class Query:
         among equal times). Arrival order is nearly time order, which timsort makes cheap."""
         return sorted(reversed(self.all_events()), key=_TIME, reverse=True)
 
-    def recent(self, kind: str, n: int) -> list[Event]:
-        """The n newest events of a kind in the window, newest (by event time) first."""
+    def recent(self, kind: str, n: int, where: Callable[[Event], bool] | None = None) -> list[Event]:
+        """The n newest events of a kind in the window (of those `where` takes), newest (by event
+        time) first."""
         found = self.events((kind,))
+        if where is not None:
+            found = [e for e in found if where(e)]
         return sorted(found, key=_time_seq, reverse=True)[:n]
 
     def ranked(self, name: str, n: int | None = None) -> Ranked:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static, Tab, TabbedContent
 from textual.widgets._footer import FooterKey
 from textual.widgets._tabs import Underline
 
-from factory import BASE, bounce, complaint, delivery, jsonl, notification, send, sns
+from factory import BASE, bounce, cloudtrail, complaint, delivery, jsonl, notification, send, sns
 from helpers import ingest
 from sestui import commands
 from sestui.cli import build_parser
@@ -953,3 +953,14 @@ async def test_a_redraw_due_while_the_screens_are_taken_down_does_nothing():
             await pilot.pause(0.05)
             assert app.is_running
         assert not app.is_running
+
+
+async def test_failed_calls_stay_listed_after_many_successful_polls():
+    """A quota poller's routine successes (600 in the hour) must not push the window's failed
+    calls out of the Failed calls table."""
+    records = [cloudtrail(BASE + i, "SendEmail", error="AccessDenied", user="ci-bot") for i in range(3)]
+    records += [cloudtrail(BASE + 10 + 5 * i) for i in range(600)]
+    async with showing("5", app=sample_app(ingest(jsonl(records)), window="1h"), size=(160, 50)) as (app, pilot):
+        assert cells(table(app, "t-error_codes"))[0][:2] == ["AccessDenied", "3"]
+        failed = cells(table(app, "t-failed"))
+        assert [row[1:3] for row in failed] == [["SendEmail", "AccessDenied"]] * 3

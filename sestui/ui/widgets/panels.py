@@ -407,7 +407,8 @@ class CloudTrailPanel(Panel):
         }
         for name, unit in (("error_codes", "failed calls"), ("failed_names", "failed calls"), ("ct_users", "calls")):
             updates[f"t-{name}"] = table_data(query, ranking_rows(query, name), unit)
-        failures = [e for e in query.recent(k.CLOUDTRAIL, 10 * RECENT_ROWS) if e.error_code][:RECENT_ROWS]
+        # Of every call in the window: a poller's routine successes must not push failures out.
+        failures = query.recent(k.CLOUDTRAIL, RECENT_ROWS, where=lambda e: e.failed)
         values = [
             (clock_time(e.time), e.event_name or "-", e.error_code or "-", e.error_message or "", e.region or "-", e.source_ip or "-", e.user or "-", e.request_id or "-")
             for e in failures
