@@ -18,6 +18,7 @@ from helpers import ingest
 from sestui import commands
 from sestui.cli import build_parser
 from sestui.describe import fields
+from sestui.events import Event
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
 from sestui.store import Store
@@ -964,3 +965,34 @@ async def test_failed_calls_stay_listed_after_many_successful_polls():
         assert cells(table(app, "t-error_codes"))[0][:2] == ["AccessDenied", "3"]
         failed = cells(table(app, "t-failed"))
         assert [row[1:3] for row in failed] == [["SendEmail", "AccessDenied"]] * 3
+
+
+async def test_a_list_being_read_stays_put_as_newer_events_arrive():
+    """With the cursor below the top, or the view scrolled away from it (mouse wheel), events
+    arriving above must not slide the rows being read down the screen, nor throw the view back
+    to the cursor, at each redraw."""
+    store = ingest(jsonl([send(BASE + i, f"u{i}@x.example") for i in range(3000)]))
+    app = sample_app(store, window="all")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("7", *["j"] * 10)
+        await pilot.pause()
+        log = app.query_one("#event-log", EventLog)
+
+        def shown() -> list[Event]:
+            first = round(log.scroll_offset.y)
+            return log.events[first : first + log.scrollable_content_region.height]
+
+        chosen, row, reading = log.current, log.cursor - round(log.scroll_offset.y), shown()
+        ingest(jsonl([send(BASE + 5000 + i, f"new{i}@x.example") for i in range(5)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert log.current is chosen and log.cursor - round(log.scroll_offset.y) == row
+        assert shown() == reading
+        log.scroll_to(y=400, animate=False)  # as the wheel scrolls, the cursor left behind
+        await pilot.pause()
+        reading = shown()
+        ingest(jsonl([send(BASE + 6000 + i, f"newer{i}@x.example") for i in range(3)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert shown() == reading and log.current is chosen

@@ -177,8 +177,12 @@ class EventLog(ScrollView, can_focus=True):
         self.widths: list[int] = []  # each column's, for `_width` cells
 
     def set_events(self, events: list[Event]) -> None:
-        """Replace the list (newest first), keeping the cursor on the event it was on."""
+        """Replace the list (newest first), keeping the cursor on the event it was on and, while
+        that is below the top, the rows on screen where they are: a list being read must not
+        slide down as newer events arrive above it, nor jump back from where it was scrolled."""
         chosen = self.events[self.cursor] if self.events and self.cursor > 0 else None
+        first = self.scroll_offset.y
+        top = self.events[first] if chosen is not None and first < len(self.events) else None
         self.events = events
         if len(self._cache) > 4000:  # rendered lines of events long gone
             self._cache.clear()
@@ -186,7 +190,10 @@ class EventLog(ScrollView, can_focus=True):
         if chosen is not None:
             index = _position(events, chosen)
             self.cursor = min(index, len(events) - 1) if events else 0
-            self.scroll_to_row(self.cursor)
+            if top is not None:
+                self.scroll_to(y=_position(events, top), animate=False)
+            else:
+                self.scroll_to_row(self.cursor)
         else:
             self.cursor = 0
         self.refresh()
