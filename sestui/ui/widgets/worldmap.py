@@ -68,7 +68,9 @@ class WorldMap(Widget):
         for marker in sorted(self.markers, key=lambda m: m.count):  # biggest drawn last
             cx = (marker.lon + 180) / 360 * dots_w
             cy = (90 - marker.lat) / 180 * dots_h
-            radius = 0.6 + 2.6 * math.sqrt(marker.count / top)
+            # At least the half-diagonal of a dot cell (0.71): the smallest marker lights a dot
+            # wherever it falls between dot centres.
+            radius = 0.75 + 2.5 * math.sqrt(marker.count / top)
             for y in range(int(cy - radius), int(cy + radius) + 1):
                 for x in range(int(cx - radius), int(cx + radius) + 1):
                     if 0 <= x < dots_w and 0 <= y < dots_h and (x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= radius**2:
