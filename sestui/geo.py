@@ -181,6 +181,8 @@ def classify(value: str | None) -> str | None:
         if text.endswith(".amazonaws.com") or text.startswith("aws internal"):
             return AWS
         return UNKNOWN
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # judged as itself: Python < 3.13 takes ::ffff:100.64.0.1 for public
     return None if address.is_global else PRIVATE
 
 

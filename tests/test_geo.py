@@ -26,6 +26,7 @@ BROKEN = str(DBS / "GeoIP2-City-Test-Broken-Double-Format.mmdb")
     [
         ("10.1.2.3", "private"), ("192.168.0.1", "private"), ("127.0.0.1", "private"), ("169.254.1.1", "private"),
         ("fd00::1", "private"), ("::1", "private"), ("fe80::1", "private"), ("240.0.0.1", "private"),
+        ("100.64.0.1", "private"), ("::ffff:100.64.0.1", "private"), ("::ffff:10.0.0.1", "private"),
         ("ses.amazonaws.com", "aws"), ("AWS Internal", "aws"), ("not an ip", "unknown"), ("", "unknown"), (None, "unknown"),
         ("81.2.69.160", None), ("2001:480::1", None),
     ],
@@ -196,3 +197,51 @@ async def test_a_search_in_an_event_list_takes_place_fields_as_the_filter_does()
         await pilot.press("slash", *"source_country:SE", "enter")
         await pilot.pause()
         assert log.cursor in swedish and not app._notifications  # noqa: SLF001
+
+
+SOURCE_COLOR = "#5f87d7"  # Mail source IPs on the map
+
+
+def marked_cells(world: WorldMap) -> set[tuple[int, int]]:
+    """(row, column) of the map cells drawn in the Mail source IPs marker colour."""
+    text = world.render()
+    found = set()
+    row = column = 0
+    styles = {}
+    for span in text.spans:
+        for offset in range(span.start, span.end):
+            styles[offset] = str(span.style)
+    for offset, ch in enumerate(text.plain):
+        if ch == "\n":
+            row, column = row + 1, 0
+            continue
+        if SOURCE_COLOR in styles.get(offset, ""):
+            found.add((row, column))
+        column += 1
+    return found
+
+
+@needs_databases
+async def test_a_place_with_one_event_beside_one_with_many_is_still_marked_on_the_map():
+    """A marker's smallest radius must light a dot wherever it falls between dot centres."""
+    from sestui.ui.widgets.tables import Table
+    from sestui.ui.widgets.worldmap import WorldMap
+    from ui_support import cells, sample_app
+
+    records = [send(BASE + i % 60, tags={"ses:source-ip": ["89.160.20.112"]}) for i in range(700)]  # Sweden
+    records.append(send(BASE + 61, tags={"ses:source-ip": ["2a02:d0c0::1"]}))  # Russia, 60N 100E
+    app = sample_app(ingest(jsonl(records)), window="all")
+    app.geo = g.Geo([CITY])
+    app.locate = app.geo.place
+    async with app.run_test(size=(100, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        rows = cells(app.query_one("#t-geo_source_ips", Table))
+        assert any(row[0].startswith("RU") for row in rows)  # the table lists Russia
+        world = app.query_one(WorldMap)
+        width, height = world.content_size.width, world.content_size.height - 1
+        # The equirectangular projection the map uses: the cell holding 60N 100E.
+        row, column = int((90 - 60) / 180 * height), int((100 + 180) / 360 * width)
+        near = {(r, c) for r in range(row - 1, row + 2) for c in range(column - 1, column + 2)}
+        assert marked_cells(world) & near, f"no marker near cell {(row, column)} for Russia on a {width}x{height} map"
