@@ -21,6 +21,13 @@ CITY, COUNTRY, ASN = (str(DBS / f"GeoLite2-{kind}-Test.mmdb") for kind in ("City
 BROKEN = str(DBS / "GeoIP2-City-Test-Broken-Double-Format.mmdb")
 
 
+def with_geo(app, *paths: str):  # type: ignore[no-untyped-def]
+    """The app with these GeoIP databases loaded, as `tail --geoip-db` loads them."""
+    app.geo = g.Geo(list(paths))
+    app.locate = app.geo.place
+    return app
+
+
 @pytest.mark.parametrize(
     "value, label",
     [
@@ -152,9 +159,7 @@ async def test_geo_tab_with_and_without_a_database():
         await pilot.pause()
         assert "GeoIP not configured" in str(without.query_one("#geo-db").render())
         assert not without.active_panel.tables() and not without.query(WorldMap)  # the note alone
-    app = sample_app(store)
-    app.geo = g.Geo([CITY, ASN])
-    app.locate = app.geo.place
+    app = with_geo(sample_app(store), CITY, ASN)
     async with app.run_test(size=(140, 50)) as pilot:
         app.tick()
         await pilot.press("6")
@@ -184,9 +189,7 @@ async def test_geo_tab_with_and_without_a_database():
 async def test_a_search_in_an_event_list_takes_place_fields_as_the_filter_does():
     from ui_support import sample_app
 
-    app = sample_app()
-    app.geo = g.Geo([CITY, ASN])
-    app.locate = app.geo.place
+    app = with_geo(sample_app(), CITY, ASN)
     async with app.run_test(size=(140, 44)) as pilot:
         app.tick()
         await pilot.press("7")
@@ -230,9 +233,7 @@ async def test_a_place_with_one_event_beside_one_with_many_is_still_marked_on_th
 
     records = [send(BASE + i % 60, tags={"ses:source-ip": ["89.160.20.112"]}) for i in range(700)]  # Sweden
     records.append(send(BASE + 61, tags={"ses:source-ip": ["2a02:d0c0::1"]}))  # Russia, 60N 100E
-    app = sample_app(ingest(jsonl(records)), window="all")
-    app.geo = g.Geo([CITY])
-    app.locate = app.geo.place
+    app = with_geo(sample_app(ingest(jsonl(records)), window="all"), CITY)
     async with app.run_test(size=(100, 50)) as pilot:
         app.tick()
         await pilot.press("6")
