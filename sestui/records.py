@@ -349,11 +349,7 @@ def _as_tag_struct(value: object) -> Tags | None:
     tags = as_tags(value)
     if tags is None:
         return None
-    return Tags(
-        configuration_set=tags.get("ses:configuration-set"),
-        source_ip=tags.get("ses:source-ip"),
-        caller_identity=tags.get("ses:caller-identity"),
-    )
+    return Tags(**{name: tags.get(key) for name, key in zip(Tags.__struct_fields__, Tags.__struct_encode_fields__)})
 
 
 def as_tags(value: object) -> dict[str, list[str]] | None:
