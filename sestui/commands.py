@@ -74,8 +74,7 @@ def _files_once(targets: list[Target]) -> list[str]:
     seen: set[tuple[int, int]] = set()  # a file named twice (glob, path, link) is read once
     for target in targets:
         if target.kind == "stdin":
-            if "-" not in paths:
-                paths.append("-")
+            paths.append("-")
             continue
         if target.kind in ("file", "dir") and not os.path.exists(target.arg):
             raise UsageError(f"cannot read {target.arg}: No such file or directory")
