@@ -464,6 +464,31 @@ async def test_the_event_list_cursor_stays_on_screen(keys: list[str]):
         assert top <= log.cursor < top + visible
 
 
+async def test_a_click_puts_the_event_list_cursor_on_the_event_and_a_second_opens_it():
+    async with showing("7") as (app, pilot):
+        log = app.query_one("#event-log", EventLog)
+        top = log.content_region.y - log.region.y  # clicks are relative to the widget's region
+        await pilot.click(log, offset=(5, top + 3))
+        await pilot.pause()
+        assert log.cursor == 3 and app.focused is log
+        assert not isinstance(app.screen, DetailScreen)
+        await pilot.click(log, offset=(5, top + 3))
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.event is log.events[3]
+
+
+async def test_a_click_on_a_table_row_moves_the_cursor_and_a_second_drills():
+    async with showing("2") as (app, pilot):
+        addresses = table(app, "t-bounce_addresses")
+        await pilot.click(addresses, offset=(6, 3))
+        await pilot.pause()
+        assert addresses.cursor_row == 1 and not isinstance(app.screen, EventsScreen)
+        await pilot.click(addresses, offset=(6, 3))
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+
+
 # -- narrow and wide terminals -----------------------------------------------------------------
 
 LAYOUT_SIZES = [(60, 20), (80, 24), (100, 30), (120, 40), (160, 50)]

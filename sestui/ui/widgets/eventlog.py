@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -258,6 +259,19 @@ class EventLog(ScrollView, can_focus=True):
         event = self.current
         if event is not None:
             self.post_message(self.Chosen(self, event))
+
+    def on_click(self, click: events.Click) -> None:
+        """A click puts the cursor on the event clicked; a click on the cursor's event chooses
+        it, as in the tables."""
+        offset = click.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if 0 <= index < len(self.events):
+            if index == self.cursor:
+                self.action_choose()
+            else:
+                self.cursor = index
 
     def on_focus(self) -> None:
         self.refresh()
