@@ -332,6 +332,14 @@ async def test_tab_moves_focus_between_the_tables_of_a_tab():
         assert app.focused is tables[1]
         await pilot.press("shift+tab")
         assert app.focused is tables[0]
+        # Round the tab's tables, never onto the tab strip: the number keys switch tabs.
+        await pilot.press("shift+tab")
+        assert app.focused is tables[-1]
+        await pilot.press("tab")
+        assert app.focused is tables[0]
+        await pilot.press("7", "tab")
+        await pilot.pause()
+        assert app.focused is app.query_one("#event-log", EventLog)
 
 
 async def test_command_palette_offers_the_actions():

@@ -40,6 +40,11 @@ class FittedTabs(TabbedContent):
         super().__init__(id=id)
         self.titles = tuple(titles)
 
+    def on_mount(self) -> None:
+        # Tab and Shift+Tab go round the tables of the tab shown, not onto the strip: the
+        # number keys (and clicks) switch tabs.
+        self.query_one(Tabs).can_focus = False
+
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit_labels)  # once the tabs have their padding for this width
 
