@@ -119,7 +119,13 @@ def _text_term(value: str) -> Predicate:
             text = getattr(event, name)
             if text and found(text):
                 return True
-        return any(found(r) for r in event.recipients) or any(found(d) for d in event.diagnostics if d)
+        for values in (event.recipients, event.statuses, event.diagnostics):
+            if any(found(value) for value in values if value):
+                return True
+        # Tag values last: they are read back from the record's bytes.
+        if event.kind == k.CLOUDTRAIL or not event.raw:
+            return False
+        return any(found(value) for values in message_tags(event).values() for value in values)
 
     return contains
 

@@ -284,6 +284,22 @@ def test_a_store_that_drops_record_bytes_still_filters_on_tags_read_from_them():
     assert strip(lean) == strip(full)
 
 
+def test_a_term_without_a_field_finds_status_codes_and_tag_values():
+    status_only = bounce(BASE, "a@b.example")
+    del status_only["bounce"]["bouncedRecipients"][0]["diagnosticCode"]
+    status_only["bounce"]["bouncedRecipients"][0]["status"] = "5.7.1"
+    records = [status_only, send(BASE + 1, tags={"campaign": ["winter-sale"]}), send(BASE + 2, tags={"campaign": ["summer"]})]
+    for keep_raw in (True, False):
+        found = lambda text: [i for i, e in enumerate(events(store)) if compile_filter(text)(e)]  # noqa: E731
+        store = ingest(jsonl(records), keep_raw=keep_raw)
+        assert found("5.7.1") == found("status:5.7.1") == [0]
+        if keep_raw:  # the tags are read back from the record
+            assert found("WINTER-*") == found("tag.campaign:winter-sale") == [1]
+    # A filter applied while reading sees the tags before the record's bytes are let go.
+    lean = ingest(jsonl(records), keep=compile_filter("winter"), keep_raw=False)
+    assert [e.time for e in events(lean)] == [BASE + 1]
+
+
 def test_a_term_without_a_field_globs_anywhere_in_a_value():
     store = Store(clock=lambda: NOW)
     for path in walk(str(SAMPLE_LOGS)):
