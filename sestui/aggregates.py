@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 class TopCounter:
     """Counts per key, exact until `capacity` distinct keys, then heavy-hitter approximate.
 
-    When the table reaches twice its capacity, the `capacity` smallest keys are dropped and the
+    When the table passes twice its capacity, all but the `capacity` largest keys are dropped and the
     largest dropped count becomes `error`: from then on any key's count may be low by at most
     `error` (a key dropped earlier restarts from zero), and keys rarer than `error` may be
     missing. `dropped` is the total count no longer attributed to a key (the "other" row).
@@ -32,7 +32,7 @@ class TopCounter:
 
     def update(self, keys: Iterable[str]) -> None:
         _count_elements(self.counts, keys)
-        if len(self.counts) >= 2 * self.capacity:
+        if len(self.counts) > 2 * self.capacity:
             self._prune()
 
     def merge(self, other: TopCounter) -> None:
@@ -42,7 +42,7 @@ class TopCounter:
             counts[key] = counts.get(key, 0) + n
         self.error += other.error
         self.dropped += other.dropped
-        if len(counts) >= 2 * self.capacity:
+        if len(counts) > 2 * self.capacity:
             self._prune()
 
     def _prune(self) -> None:
