@@ -370,8 +370,11 @@ class Query:
         """Processing-time quantiles over all deliveries of the window."""
         return self._overall
 
-    def outlier_threshold(self, fixed_ms: float | None = None) -> float | None:
-        return fixed_ms if fixed_ms is not None else self.latency_overall()["p99"]
+    def outlier_threshold(self, fixed_ms: float | None = None) -> int | None:
+        """`fixed_ms`, else the window's p99, in whole milliseconds as processing times are:
+        rounded down, it picks the same deliveries and no listed one equals the number shown."""
+        threshold = fixed_ms if fixed_ms is not None else self.latency_overall()["p99"]
+        return None if threshold is None else math.floor(threshold)
 
     def outliers(self, fixed_ms: float | None = None, n: int | None = None) -> list[Event]:
         """Deliveries slower than the threshold, slowest first."""

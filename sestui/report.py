@@ -81,7 +81,7 @@ def summary(query: Query, outlier_ms: float | None = None, geo: Geo | None = Non
         "deliveries": {
             "top_domains": rows("delivery_domains"),
             "recipients": totals[Metric.DELIVERED_RCPT],
-            "outlier_threshold_ms": None if threshold is None else round(threshold),
+            "outlier_threshold_ms": threshold,
             "mta": [
                 {
                     "reporting_mta": row.mta,

@@ -140,6 +140,15 @@ def test_the_text_reports_slowest_deliveries_keep_their_recipients_aligned_under
         assert mta in names or mta == "-" or mta.endswith("…"), row
 
 
+def test_every_listed_outlier_is_slower_than_the_threshold_the_report_gives(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(jsonl([delivery(BASE, "a@x.example", ms=150), delivery(BASE + 1, "b@x.example", ms=151)]))
+    deliveries = orjson.loads(run("--json", "--outlier-ms", "150.6", str(path)).stdout)["deliveries"]
+    assert deliveries["outlier_threshold_ms"] == 150
+    assert [row["processing_ms"] for row in deliveries["outliers"]] == [151]
+    assert "Slowest deliveries (over 150 ms)" in run("--outlier-ms", "150.6", str(path)).stdout.decode()
+
+
 @pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since")])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     result = run(*args, stdin=b"")
