@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .framing import DEFAULT_MAX_RECORD_BYTES
@@ -23,6 +24,14 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """A bad argument or unreadable input: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one clean line on stderr (it quotes what was typed), as
+    every other usage error is; `--help` has the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {clean_line(message)} (see {self.prog} --help)\n")
 
 
 def _window(text: str) -> Window:
@@ -105,7 +114,7 @@ def _add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sestui",
         description="Terminal live monitor for Amazon SES feedback, event and CloudTrail logs.",
     )

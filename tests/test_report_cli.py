@@ -164,6 +164,7 @@ def test_counts_must_be_positive_whole_numbers(option):
         err = result.stderr.decode()
         assert result.returncode == 2
         assert f"argument {option}: not a positive whole number: '{value}'" in err and "Traceback" not in err
+        assert err.count("\n") == 1, err  # one line, as every usage error
 
 
 @pytest.mark.parametrize("option", ["--every", "--outlier-ms", "--max-gzip-ratio"])
@@ -174,6 +175,7 @@ def test_amounts_must_be_positive_finite_numbers(option):
         err = result.stderr.decode()
         assert result.returncode == 2
         assert f"argument {option}: not a positive number: '{value}'" in err and "Traceback" not in err
+        assert err.count("\n") == 1, err
 
 
 def test_unreadable_file_exits_2_naming_it(tmp_path):
