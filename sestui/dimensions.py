@@ -100,7 +100,7 @@ def split_class(key: str) -> tuple[str, str]:
 class Dimension:
     """A rankable attribute of events of some kinds: one attribute, or a key function."""
 
-    __slots__ = ("name", "title", "kinds", "attr", "keys", "per_recipient", "filter_field", "where", "terms", "counts_missing")
+    __slots__ = ("name", "title", "kinds", "undocumented", "attr", "keys", "per_recipient", "filter_field", "where", "terms", "counts_missing")
 
     def __init__(
         self,
@@ -115,15 +115,18 @@ class Dimension:
         where: Callable[[Event], bool] | None = None,
         terms: tuple[str, ...] = (),
         counts_missing: bool = False,
+        undocumented: bool = False,
     ) -> None:
         """Events are keyed by one attribute, a key function, or each recipient through
         `per_recipient` (addresses, domains; an empty one is not counted); `where` narrows the
         events counted, and `terms` are the filter terms that narrow them the same way (for
         drilldown). With `counts_missing`, events lacking the attribute are counted under
-        MISSING (value_key)."""
+        MISSING (value_key). With `undocumented`, events of kinds nobody documented (the
+        Overview's Other) are counted as well as those of `kinds`."""
         self.name = name
         self.title = title
         self.kinds = kinds
+        self.undocumented = undocumented
         self.attr = attr
         self.keys = keys
         self.per_recipient = per_recipient
@@ -160,9 +163,11 @@ _CT = (k.CLOUDTRAIL,)
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in (
-        Dimension("sources", "Mail sources", SES_KINDS, "source", attr="source"),
-        Dimension("accounts", "Sending accounts", SES_KINDS, "account", attr="account"),
-        Dimension("config_sets", "Configuration sets", SES_KINDS, "configset", attr="config_set"),
+        # Mail of every kind: the kinds nobody documented come from SES records too, and a row's
+        # drill (`-kind:CloudTrail`) selects them.
+        Dimension("sources", "Mail sources", SES_KINDS, "source", attr="source", undocumented=True),
+        Dimension("accounts", "Sending accounts", SES_KINDS, "account", attr="account", undocumented=True),
+        Dimension("config_sets", "Configuration sets", SES_KINDS, "configset", attr="config_set", undocumented=True),
         Dimension("bounce_addresses", "Bounced addresses", _B, "address", per_recipient=address_key),
         Dimension("bounce_domains", "Bounced domains", _B, "domain", per_recipient=domain_of),
         Dimension("bounce_classes", "Bounce type / subtype", _B, None, keys=_bounce_class),
@@ -182,7 +187,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("ct_names", "CloudTrail calls", _CT, "event", attr="event_name"),
         # Addresses located on the Geo tab; rows there are places (the country field names the
         # kind of address; drill adds its city and network).
-        Dimension("geo_source_ips", "Mail source IPs", SES_KINDS, "source_country", attr="source_ip"),
+        Dimension("geo_source_ips", "Mail source IPs", SES_KINDS, "source_country", attr="source_ip", undocumented=True),
         Dimension("geo_mta_ips", "Remote MTA IPs", (k.DELIVERY, k.BOUNCE), "mta_country", attr="remote_ip"),
         Dimension("geo_engagement_ips", "Open and click IPs", (k.OPEN, k.CLICK), "client_country", attr="client_ip"),
         Dimension("geo_ct_ok_ips", "CloudTrail callers, successful", _CT, "source_country", attr="source_ip", where=_ok, terms=("-error:*",)),

@@ -141,9 +141,10 @@ class Query:
             self._bounds()
             self._ring = list(self.agg.ring)
             self._lanes = {kind: list(lane) for kind, lane in self.agg.by_kind.items()}
+            self._undocumented = list(self.agg.other)
             self._trend_buckets = self._sum_buckets()
             self._all_time = _AllTime(self.agg, self.exact) if self.window.seconds is None else None
-        self._events_cache: dict[tuple[str, ...], list[Event]] = {}
+        self._events_cache: dict[tuple[tuple[str, ...], bool], list[Event]] = {}
         self._ranked_cache: dict[str, Counts] = {}
 
     # -- bounds ---------------------------------------------------------------------------
@@ -248,18 +249,22 @@ class Query:
 
     # -- the ring -------------------------------------------------------------------------
 
-    def events(self, kinds: tuple[str, ...]) -> list[Event]:
-        """Retained events of these kinds inside the window (arrival order within each kind)."""
+    def events(self, kinds: tuple[str, ...], undocumented: bool = False) -> list[Event]:
+        """Retained events of these kinds inside the window (arrival order within each kind),
+        and with `undocumented`, of every kind nobody documented."""
         cache = self._events_cache
-        if kinds in cache:
-            return cache[kinds]
+        selection = (kinds, undocumented)
+        if selection in cache:
+            return cache[selection]
         lanes = [self._lanes[kind] for kind in kinds if kind in self._lanes]
+        if undocumented:
+            lanes.append(self._undocumented)
         start = self.start
         if start is None:
             found: list[Event] = []
         else:
             found = [e for lane in lanes for e in lane if e.time >= start]
-        cache[kinds] = found
+        cache[selection] = found
         return found
 
     @cached_property
@@ -300,7 +305,7 @@ class Query:
             result = self._all_time.sketches[name]
         else:
             counts: dict[str, int] = {}
-            _count_elements(counts, dimension.all_keys(self.events(dimension.kinds)))
+            _count_elements(counts, dimension.all_keys(self.events(dimension.kinds, dimension.undocumented)))
             result = Counts(counts, self.exact)
         cache[name] = result
         return result

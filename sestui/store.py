@@ -205,11 +205,14 @@ class Aggregates:
         for kind, events in kinds.items():
             lane = by_kind.get(kind)
             (self.other if lane is None else lane).extend(events)
-        selections: dict[tuple[str, ...], list[Event]] = {}  # dimensions share kind sets
+        selections: dict[tuple[tuple[str, ...], bool], list[Event]] = {}  # dimensions share kind sets
         for dimension in DIMENSIONS.values():
-            found = selections.get(dimension.kinds)
+            selection = (dimension.kinds, dimension.undocumented)
+            found = selections.get(selection)
             if found is None:
-                found = selections[dimension.kinds] = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
+                found = selections[selection] = [e for kind in dimension.kinds for e in kinds.get(kind, ())]
+                if dimension.undocumented:
+                    found += [e for kind, events in kinds.items() if kind not in kind_index for e in events]
             if found:
                 sketches[dimension.name].update(dimension.all_keys(found))
         self._reporting_mtas(kinds.get(DELIVERY, ()))

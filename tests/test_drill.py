@@ -376,6 +376,22 @@ def test_an_identity_with_slashes_drills_to_as_many_events_as_it_counts():
     assert [drilled(store, "complaint_identities", key) for key, _ in rows] == [2, 1, 1]
 
 
+def test_mail_rows_count_and_drill_to_the_kinds_nobody_documented_too():
+    from factory import BASE, cloudtrail, jsonl, send
+    from helpers import ingest
+
+    undocumented = send(BASE + 1, source="a@x.example", tags={"ses:configuration-set": ["news"]})
+    undocumented["eventType"] = "Quarantine"  # a kind nobody documented: the Overview's Other
+    records = [send(BASE, source="a@x.example", tags={"ses:configuration-set": ["news"]}), undocumented, cloudtrail(BASE + 2)]
+    for store in (ingest(jsonl(records)), ingest(jsonl(records), max_events=1)):  # the ring, the all-time counters
+        query = Query(store, WINDOWS_BY_NAME["all"])
+        assert query.counts()["Other"] == 1
+        for name, key in (("sources", "a@x.example"), ("config_sets", "news")):
+            assert dict(query.ranked(name).rows)[key] == 2
+            if store.stats.events == len(query.all_events()):  # drills list what the ring holds
+                assert drilled(store, name, key) == 2
+
+
 def test_a_value_written_as_the_missing_placeholder_drills_to_that_value():
     from factory import BASE, complaint, jsonl, send
     from helpers import ingest
