@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator
 class TopCounter:
     """Counts per key, exact until `capacity` distinct keys, then heavy-hitter approximate.
 
-    When the table passes twice its capacity, all but the `capacity` largest keys are dropped and the
-    largest dropped count becomes `error`: from then on any key's count may be low by at most
-    `error` (a key dropped earlier restarts from zero), and keys rarer than `error` may be
-    missing. `dropped` is the total count no longer attributed to a key (the "other" row).
+    When the table passes twice its capacity, all but the `capacity` largest keys are dropped
+    and the largest dropped count becomes `error`: from then on any key's count may be low by
+    at most `error` (a key dropped earlier restarts from zero), and keys rarer than `error` may
+    be missing. `dropped` is the total count no longer attributed to a key (the "other" row).
     """
 
     __slots__ = ("capacity", "counts", "error", "dropped")
