@@ -3,8 +3,8 @@
     kind:Bounce domain:gmail.com -type:Transient tag.campaign:winter* "free text"
 
 Space-separated terms are ANDed; `-` before a term excludes; `*` and `?` are globs; matching is
-case-insensitive; a value with spaces is quoted. A term without a known `field:` matches text in
-any field. `(missing)` as a value, written without quotes, matches events that lack the field;
+case-insensitive; a value with spaces is quoted. A term without a `field:` written plainly (a
+quoted one, `"https://..."`, is text) matches text in any field; an unknown field is an error. `(missing)` as a value, written without quotes, matches events that lack the field;
 quoted, it is the value "(missing)". A syntax error raises `FilterError` and nothing is applied.
 """
 
@@ -144,6 +144,7 @@ class Term(NamedTuple):
 
     text: str  # quotes and escapes resolved
     missing: bool  # it ends in `(missing)` written without quotes or escapes
+    head: str  # its first piece when that is plain text (a `field:` is read only there)
 
 
 # A term's pieces as a POSIX shell reads a word: 'single-quoted', "double-quoted" (with \" and
@@ -159,6 +160,7 @@ def parse_terms(text: str) -> list[Term]:
     terms: list[Term] = []
     pieces: list[str] = []  # of the term being read
     plain = ""  # its last piece when that is plain text
+    head = ""  # its first piece when that is plain text
     position = 0
     while position < len(text):
         found = _PIECE.match(text, position)
@@ -169,13 +171,15 @@ def parse_terms(text: str) -> list[Term]:
         value = found.group(kind)
         if kind == _BLANK:
             if pieces:
-                terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING)))
+                terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING), head))
             pieces, plain = [], ""
             continue
+        if not pieces:
+            head = value if kind == _PLAIN else ""
         pieces.append(_ESCAPED.sub(r"\1", value) if kind == _DOUBLE else value)
         plain = value if kind == _PLAIN else ""
     if pieces:
-        terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING)))
+        terms.append(Term("".join(pieces), plain.casefold().endswith(MISSING), head))
     return terms
 
 
@@ -207,7 +211,7 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
     for term in parse_terms(typed(text)):
         negate = False
         match = _TERM.match(term.text)
-        if match:
+        if match and match.end(2) < len(term.head):  # its `field:` written plainly
             negate = match.group(1) == "-"
             field, value = match.group(2).lower(), match.group(3)
             if field in FIELDS:
@@ -219,7 +223,7 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
                     raise FilterError(f"{field}: needs a GeoIP database (see the Geo tab)")
                 getter = _place_getter(locate, *PLACE_FIELDS[field])
             else:
-                raise FilterError(f"unknown field {field!r}; fields: {', '.join(FIELD_NAMES)}")
+                raise FilterError(f"unknown field {field!r} (quote the term to find it as text); fields: {', '.join(FIELD_NAMES)}")
             if not value:
                 raise FilterError(f"{field}: needs a value (use * for any)")
             placeholder = term.missing and value.casefold() == MISSING

@@ -310,6 +310,20 @@ def test_a_term_without_a_field_finds_status_codes_and_tag_values():
     assert [e.time for e in events(lean)] == [BASE + 1]
 
 
+def test_a_quoted_term_is_text_even_when_it_reads_like_a_field():
+    from factory import event as event_record, ts
+    from sestui.filters import FilterError
+
+    record = event_record("Click", BASE, ["a@example.com"], "click", {"timestamp": ts(BASE), "link": "https://shop.example/sale?id=1"})
+    [event] = events(ingest(jsonl([record])))
+    assert compile_filter('"https://shop.example/sale?id=1"')(event)
+    assert compile_filter("link:'https://shop.example/*'")(event)
+    assert not compile_filter('-"https://shop.example/*"')(event)
+    assert compile_filter("kind:Click")(event) and not compile_filter("'kind:Click'")(event)
+    with pytest.raises(FilterError, match="quote the term"):
+        compile_filter("https://shop.example/sale")  # a field name mistyped reads as one
+
+
 def test_a_term_without_a_field_globs_anywhere_in_a_value():
     store = Store(clock=lambda: NOW)
     for path in walk(str(SAMPLE_LOGS)):
