@@ -4,8 +4,9 @@
 
 Space-separated terms are ANDed; `-` before a term excludes; `*` and `?` are globs; matching is
 case-insensitive; a value with spaces is quoted. A term without a `field:` written plainly (a
-quoted one, `"https://..."`, is text) matches text in any field; an unknown field is an error. `(missing)` as a value, written without quotes, matches events that lack the field;
-quoted, it is the value "(missing)". A syntax error raises `FilterError` and nothing is applied.
+quoted one, `"https://..."`, is text) matches text in any field; an unknown field is an error.
+`(missing)` as a value, written without quotes, matches events that lack the field; quoted, it
+is the value "(missing)". A syntax error raises `FilterError` and nothing is applied.
 """
 
 from __future__ import annotations

@@ -300,8 +300,8 @@ def test_a_term_without_a_field_finds_status_codes_and_tag_values():
     status_only["bounce"]["bouncedRecipients"][0]["status"] = "5.7.1"
     records = [status_only, send(BASE + 1, tags={"campaign": ["winter-sale"]}), send(BASE + 2, tags={"campaign": ["summer"]})]
     for keep_raw in (True, False):
-        found = lambda text: [i for i, e in enumerate(events(store)) if compile_filter(text)(e)]  # noqa: E731
         store = ingest(jsonl(records), keep_raw=keep_raw)
+        found = lambda text: [i for i, e in enumerate(events(store)) if compile_filter(text)(e)]  # noqa: E731, B023
         assert found("5.7.1") == found("status:5.7.1") == [0]
         if keep_raw:  # the tags are read back from the record
             assert found("WINTER-*") == found("tag.campaign:winter-sale") == [1]
