@@ -164,7 +164,7 @@ DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in (
         # Mail of every kind: the kinds nobody documented come from SES records too, and a row's
-        # drill (`-kind:CloudTrail`) selects them.
+        # drill (`-kind:=CloudTrail`) selects them.
         Dimension("sources", "Mail sources", SES_KINDS, "source", attr="source", undocumented=True),
         Dimension("accounts", "Sending accounts", SES_KINDS, "account", attr="account", undocumented=True),
         Dimension("config_sets", "Configuration sets", SES_KINDS, "configset", attr="config_set", undocumented=True),

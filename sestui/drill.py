@@ -13,41 +13,47 @@ from .events import Event
 from .geo import split_key
 
 
-def _term(field: str, value: str | None) -> str:
-    """A term matching the value; for None, the events lacking the field."""
-    return f"{field}:{MISSING}" if value is None else f"{field}:{quote(value)}"
+def _term(field: str, value: str | None, exact: bool = True) -> str:
+    """A term matching the value, in its case unless the row's key ignores case (`exact`
+    false); for None, the events lacking the field. Rows count values case by case, so a
+    case-insensitive term would drill to the events of both `Deploy` and `deploy`."""
+    if value is None:
+        return f"{field}:{MISSING}"
+    return f"{field}:{'=' if exact else ''}{quote(value)}"
 
 
 def _kinds(kinds: tuple[str, ...]) -> list[str]:
     if len(kinds) == 1:
-        return [f"kind:{kinds[0]}"]
+        return [_term("kind", kinds[0])]
     excluded = [kind for kind in k.KINDS if kind not in kinds]
-    return [f"-kind:{kind}" for kind in excluded]
+    return ["-" + _term("kind", kind) for kind in excluded]
 
 
 def terms_for(drill: str, key: str) -> list[str]:
     """Filter terms selecting the events counted in a row (`drill` names the table's rows)."""
     if drill == "kind":
-        if key == "Other":
-            return [f"-kind:{kind}" for kind in k.KINDS]
-        return [f"kind:{key}"]
+        if key == "Other":  # kinds nobody documented, `BOUNCE` among them
+            return _kinds(())
+        return _kinds((key,))
     if drill == "mta":
-        return ["kind:Delivery", _term("mta", key_value(key))]
+        return [*_kinds((k.DELIVERY,)), _term("mta", key_value(key))]
     if drill == "group":
-        return ["kind:CloudTrail", f"event:{GROUP_PATTERNS[key]}"]
+        return [*_kinds((k.CLOUDTRAIL,)), f"event:{GROUP_PATTERNS[key]}"]
     if drill == "bounce_classes":
         kind, sub = split_class(key)
-        return ["kind:Bounce", _term("type", key_value(kind)), _term("subtype", key_value(sub))]
+        return [*_kinds((k.BOUNCE,)), _term("type", key_value(kind)), _term("subtype", key_value(sub))]
     if drill.startswith("geo:"):  # a place row of the Geo tab: country, city and network
         dimension = DIMENSIONS[drill[4:]]
         assert dimension.filter_field is not None
         prefix = dimension.filter_field.removesuffix("country")  # the kind of address located
         place = zip(("country", "city", "network"), split_key(key))
-        return [*_kinds(dimension.kinds), *dimension.terms, *(_term(prefix + part, value or None) for part, value in place)]
+        # Places are spelled by the GeoIP database, one way each.
+        return [*_kinds(dimension.kinds), *dimension.terms, *(_term(prefix + part, value or None, exact=False) for part, value in place)]
     dimension = DIMENSIONS[drill]
     assert dimension.filter_field is not None
     value = key_value(key) if dimension.counts_missing else key
-    return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, value)]
+    folded = dimension.per_recipient is not None  # addresses and domains are keyed lower-case
+    return [*_kinds(dimension.kinds), *dimension.terms, _term(dimension.filter_field, value, exact=not folded)]
 
 
 def recipients_in(drill: str, key: str, events: list[Event]) -> int | None:

@@ -3,7 +3,8 @@
     kind:Bounce domain:gmail.com -type:Transient tag.campaign:winter* "free text"
 
 Space-separated terms are ANDed; `-` before a term excludes; `*` and `?` are globs; matching is
-case-insensitive; a value with spaces is quoted. A term without a `field:` written plainly (a
+case-insensitive, but `field:=Value` matches that case only (drilldowns write it for values
+counted case by case); a value with spaces is quoted. A term without a `field:` written plainly (a
 quoted one, `"https://..."`, is text) matches text in any field; an unknown field is an error.
 `(missing)` as a value, written without quotes, matches events that lack the field; quoted, it
 is the value "(missing)". A syntax error raises `FilterError` and nothing is applied.
@@ -83,12 +84,14 @@ _TEXT_FIELDS = (
 _TERM = re.compile(r"^(-?)((?i:tag\.ses:)[\w.-]+|[A-Za-z][\w.-]*):(.*)$", re.S)
 
 
-def _matcher(value: str) -> Callable[[str], bool]:
+def _matcher(value: str, exact: bool = False) -> Callable[[str], bool]:
     if value == "":
         raise FilterError("empty value")
     if any(ch in value for ch in "*?["):
-        pattern = re.compile(fnmatch.translate(value), re.IGNORECASE | re.S)
+        pattern = re.compile(fnmatch.translate(value), re.S if exact else re.IGNORECASE | re.S)
         return lambda text: pattern.match(text) is not None
+    if exact:
+        return lambda text: text == value
     folded = value.casefold()
     return lambda text: text.casefold() == folded
 
@@ -131,8 +134,8 @@ def _text_term(value: str) -> Predicate:
     return contains
 
 
-def _field_term(getter: Getter, value: str) -> Predicate:
-    match = _matcher(value)
+def _field_term(getter: Getter, value: str, exact: bool) -> Predicate:
+    match = _matcher(value, exact)
     return lambda event: any(match(text) for text in getter(event))
 
 
@@ -215,6 +218,9 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
         if match and match.end(2) < len(term.head):  # its `field:` written plainly
             negate = match.group(1) == "-"
             field, value = match.group(2).lower(), match.group(3)
+            exact = value.startswith("=") and match.start(3) < len(term.head)  # `=` written plainly
+            if exact:
+                value = value[1:]
             if field in FIELDS:
                 getter = FIELDS[field]
             elif field.startswith("tag.") and len(field) > 4:
@@ -228,7 +234,7 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
             if not value:
                 raise FilterError(f"{field}: needs a value (use * for any)")
             placeholder = term.missing and value.casefold() == MISSING
-            checks.append((negate, _lacking(getter) if placeholder else _field_term(getter, value)))
+            checks.append((negate, _lacking(getter) if placeholder else _field_term(getter, value, exact)))
         else:
             words = term.text
             if words.startswith("-") and len(words) > 1:
@@ -255,12 +261,12 @@ def typed(text: str) -> str:
 
 def quote(value: str) -> str:
     """A value as a filter term must be written to match exactly that value (quoted when it
-    reads like the `(missing)` placeholder).
+    reads like the `(missing)` placeholder, or starts with the `=` of a case-exact term).
 
     Control characters become the glob `?`: the term then still matches the value, and the
     filter text, shown in the header and the filter bar, carries nothing a terminal acts on."""
     value = re.sub(r"([*?\[])", r"[\1]", value)  # glob characters match themselves
     value = mask(value, "?")
-    if value and value.casefold() != MISSING and not any(ch.isspace() or ch in "\"'\\" for ch in value):
+    if value and value.casefold() != MISSING and value[0] != "=" and not any(ch.isspace() or ch in "\"'\\" for ch in value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -14,7 +14,7 @@ from textual.geometry import Region
 from helpers import SAMPLE_LOGS, SHARED
 from sestui import events as k
 from sestui.drill import terms_for
-from sestui.filters import compile_filter
+from sestui.filters import FilterError, compile_filter
 from sestui.query import WINDOWS_BY_NAME, Query
 from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
@@ -158,7 +158,7 @@ async def test_pin_a_row_as_a_filter():
         domain = cells(app.focused)[0][0]
         await pilot.press("F")
         await settle(app, pilot)
-        assert app.filter_text == f"kind:Bounce domain:{domain}"
+        assert app.filter_text == f"kind:=Bounce domain:{domain}"
         counts = Query(app.store, WINDOWS_BY_NAME["24h"]).counts()
         assert counts["Bounce"] > 0 and counts["Delivery"] == 0
 
@@ -392,6 +392,48 @@ def test_mail_rows_count_and_drill_to_the_kinds_nobody_documented_too():
                 assert drilled(store, name, key) == 2
 
 
+def test_rows_that_differ_only_in_case_each_drill_to_their_own_events():
+    from factory import BASE, bounce, cloudtrail, jsonl, send
+    from helpers import ingest
+
+    records = [cloudtrail(BASE + i, user=user) for i, user in enumerate(["Deploy", "deploy", "deploy", "DEPLOY"])]
+    records += [cloudtrail(BASE + 5, name="GetSendQuota", error="Throttling"), cloudtrail(BASE + 6, error="throttling")]
+    records += [send(BASE + 7, source=s) for s in ("News@x.example", "news@x.example", "news@x.example")]
+    shouted = bounce(BASE + 8, "b@y.example")
+    shouted["eventType"] = "BOUNCE"  # a kind nobody documented: the Overview's Other, not Bounce
+    records += [bounce(BASE + 9, "A@Y.example"), shouted]
+    store = ingest(jsonl(records))
+    query = Query(store, WINDOWS_BY_NAME["all"])
+    for name in ("ct_users", "error_codes", "sources", "bounce_domains", "bounce_addresses"):
+        rows = query.ranked(name).rows
+        assert [drilled(store, name, key) for key, _ in rows] == [n for _, n in rows], name
+    assert dict(query.ranked("ct_users").rows) == {"deploy": 2, "Deploy": 1, "DEPLOY": 1, "alice": 2}
+    assert dict(query.ranked("bounce_domains").rows) == {"y.example": 1}  # keyed lower-case
+    counts = query.counts()
+    assert counts["Bounce"] == counts["Other"] == 1
+    assert drilled(store, "kind", "Bounce") == drilled(store, "kind", "Other") == 1
+
+
+def test_an_equals_sign_after_the_field_matches_that_case_only():
+    from factory import BASE, cloudtrail, jsonl
+    from helpers import ingest
+    from sestui.filters import quote
+
+    store = ingest(jsonl([cloudtrail(BASE + i, user=user) for i, user in enumerate(["Deploy", "deploy", "=Deploy", "Deployer"])]))
+    users = lambda text: [e.user for e in Query(store, WINDOWS_BY_NAME["all"]).all_events() if compile_filter(text)(e)]  # noqa: E731
+    assert users("user:Deploy") == ["Deploy", "deploy"]
+    assert users("user:=Deploy") == ["Deploy"]
+    assert users("-user:=Deploy") == ["deploy", "=Deploy", "Deployer"]
+    assert users("user:=D*") == ["Deploy", "Deployer"]
+    # Quoted, the `=` is part of the value, which matches in any case.
+    assert users('user:"=deploy"') == users("user:'=DEPLOY'") == ["=Deploy"]
+    assert users('user:="=Deploy"') == ["=Deploy"] and users('user:="=deploy"') == []
+    # A value that starts with `=` is quoted so a row keyed by it still matches it.
+    assert quote("=Deploy") == '"=Deploy"' and users("user:" + quote("=Deploy")) == ["=Deploy"]
+    with pytest.raises(FilterError, match="needs a value"):
+        compile_filter("user:=")
+
+
 def test_a_value_written_as_the_missing_placeholder_drills_to_that_value():
     from factory import BASE, complaint, jsonl, send
     from helpers import ingest
@@ -489,7 +531,7 @@ async def test_pinning_keeps_the_filter_as_written_and_adds_a_term_once():
         await pilot.press("F")
         await settle(app, pilot)
         pinned = app.filter_text
-        assert pinned.startswith('-subject:"no  such  subject" -kind:CloudTrail source:"')
+        assert pinned.startswith('-subject:"no  such  subject" -kind:=CloudTrail source:="')
         await pilot.press("F")
         await settle(app, pilot)
         assert app.filter_text == pinned
