@@ -495,6 +495,13 @@ async def test_a_click_on_a_table_row_moves_the_cursor_and_a_second_drills():
         await pilot.click(addresses, offset=(6, 3))
         await pilot.pause()
         assert isinstance(app.screen, EventsScreen)
+        # On the cursor's row, a click in any column is Enter.
+        await pilot.press("escape")
+        await pilot.pause()
+        count_column = addresses.region.width - 4
+        await pilot.click(addresses, offset=(count_column, 3))
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen) and addresses.cursor_row == 1
 
 
 # -- narrow and wide terminals -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
@@ -210,6 +211,14 @@ class Table(DataTable):
     def on_mount(self) -> None:
         self.set_title("")
         self.show([])
+
+    def on_click(self, click: events.Click) -> None:
+        """A click on the cursor's row is Enter wherever in the row it lands: DataTable's own
+        handler, which runs after this one, wants the cursor's cell, column and all."""
+        row = click.style.meta.get("row")
+        if self.show_cursor and row is not None and row >= 0 and row == self.cursor_row:
+            click.prevent_default()
+            self.action_select_cursor()
 
     def on_resize(self) -> None:
         self.fit_columns()
