@@ -367,7 +367,7 @@ class Framer:
             out.append((BLANK, line))
             return
         if line[start] not in b"{[":
-            start = line.find(b"{")  # after a prefix: log-tail timestamp, Lambda request id, ...
+            start = _value_start(line)  # after a prefix: log-tail timestamp, Lambda request id, ...
             if start < 0:
                 # A bare `aws logs tail --format json` prefix: its JSON follows on the next lines.
                 if _TAIL_PREFIX.match(line):
@@ -519,6 +519,28 @@ def _tidy(line: bytes) -> bytes:
     if b"\x1b" in line:
         line = _ANSI.sub(b"", line)
     return line
+
+
+def _value_start(line: bytes) -> int:
+    """Where the JSON value after a prefix starts, or -1: at its first `{`, or at the `[`s
+    opening an array just before it after a blank (a Lambda line's `INFO [{...}]`), or at the
+    `[` after a bare log-tail prefix that opens a pretty-printed array. A `[` inside a prefix
+    (a Lambda stream's `[$LATEST]`) does not start one."""
+    brace = line.find(b"{")
+    if brace < 0:
+        head = line.rstrip(_SPACE)
+        if head[-2:] == b" [" and _TAIL_PREFIX.match(head[:-1]):
+            return len(head) - 1
+        return -1
+    start = brace
+    while True:
+        before = line[:start].rstrip(_SPACE)
+        if before[-1:] != b"[":
+            break
+        start = len(before) - 1
+    if start < brace and start > 0 and line[start - 1] not in _SPACE:
+        return brace
+    return start
 
 
 def _skip_space(data: bytes, pos: int) -> int:

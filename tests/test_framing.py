@@ -69,6 +69,26 @@ def test_aws_logs_tail_json_format_spans_lines_and_counts_as_one_record():
     assert store.stats.lines == text.count("\n")
 
 
+@pytest.mark.parametrize(
+    "prefix",
+    ["2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc ", "2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t"],
+    ids=["aws-logs-tail", "lambda"],
+)
+def test_an_array_after_a_log_prefix_yields_every_element(prefix: str):
+    """A Lambda logging its batch writes one array; the `[` of its stream name is no array."""
+    line = prefix + orjson.dumps([bounce(BASE), bounce(BASE + 1)]).decode() + "\n"
+    store = ingest(line.encode())
+    assert (store.stats.lines, len(events(store)), dict(store.stats.skipped)) == (1, 2, {})
+
+
+@pytest.mark.parametrize("between", [" \n", " "], ids=["prefix-alone", "prefix-then-bracket"])
+def test_a_pretty_printed_array_after_a_log_tail_prefix_is_one_record(between: str):
+    array = orjson.dumps([bounce(BASE), bounce(BASE + 1)], option=orjson.OPT_INDENT_2).decode()
+    text = "2025-11-20T12:00:00.079060+00:00 stream" + between + array + "\n"
+    store = ingest(text.encode())
+    assert (len(events(store)), store.stats.records, dict(store.stats.skipped)) == (2, 1, {})
+
+
 def test_pretty_printed_and_concatenated_values():
     records = [send(BASE), delivery(BASE + 1), bounce(BASE + 2)]
     pretty = b"\n".join(orjson.dumps(r, option=orjson.OPT_INDENT_2) for r in records) + b"\n"
