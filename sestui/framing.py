@@ -151,11 +151,10 @@ class Framer:
         out: list[Framed] = []
         if not self._partial or self._records or self._discarding:
             return out
-        data = b"".join(self._partial)
+        data = _tidy(b"".join(self._partial))  # as the line is tidied when its newline comes
         consumed = 0
         if self._pending is not None:
             # A pretty-printed value whose closing line has no newline (`json.dump(indent=2)`).
-            data = _tidy(data)
             consumed = self._ends_pending(data, out)
             if not consumed:
                 return out
@@ -213,9 +212,9 @@ class Framer:
         longer than the limit element by element, and any other value longer than the limit is
         dropped as oversized rather than buffered whole. Which of these a line holds never
         depends on where reads split it."""
+        data = _tidy(data)  # as a short line is
         if self._pending is not None:
             # The line may first end a pretty-printed value, as a short one would.
-            data = _tidy(data)
             ended = self._ends_pending(data, out)
             if ended:
                 self._drained = True

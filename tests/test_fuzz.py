@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factory import BASE, bounce, cloudtrail, complaint, delivery, event, send, sns, ts
@@ -125,6 +125,8 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=12), st.integers(1, 300))
+# A colour code between a pretty value's end and a value, on a line that outgrows the limit.
+@example([orjson.dumps(SINGLE[0], option=orjson.OPT_INDENT_2), b"\x1b[32m", orjson.dumps(SINGLE[0]), b"A" * 5000], 1)
 def test_draining_a_followed_file_at_each_read_frames_what_the_newlines_would(pieces, chunk):
     """What `drain` frames early (the complete values of an unterminated line) is exactly what
     the plain read frames, with the same line count and no extra records."""
