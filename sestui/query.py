@@ -29,6 +29,7 @@ TARGET_BUCKETS = 60
 # AWS account-review thresholds: (warning, at risk).
 BOUNCE_THRESHOLDS = (0.05, 0.10)
 COMPLAINT_THRESHOLDS = (0.001, 0.005)
+RATE_DIGITS = {"bounce": 2, "complaint": 3}  # decimals of a percentage: enough to place it against its thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,18 @@ def _duration_name(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def rate_percent(rate: float | None, digits: int, thresholds: tuple[float, float]) -> str:
+    """A rate as a percentage for people ('n/a' without data), to the nearest `digits`
+    decimals, but rounded down where the nearest would reach a threshold the rate has not:
+    0.0999 % must not read as the 0.1 % it is below while its level says ok."""
+    if rate is None:
+        return "n/a"
+    shown = round(rate * 100, digits)
+    if any(rate < limit and round(limit * 100, digits) <= shown for limit in thresholds):
+        shown = math.floor(rate * 100 * 10**digits) / 10**digits
+    return f"{shown:.{digits}f}%"
 
 
 def rate_level(rate: float | None, thresholds: tuple[float, float]) -> str:

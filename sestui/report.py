@@ -13,7 +13,7 @@ import orjson
 from .aggregates import Metric, top_items
 from .dimensions import split_class
 from .geo import Geo, countries
-from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, RATE_DIGITS, Query, rate_level, rate_percent
 from .store import pool_note
 from .textsafe import clean_column, clean_line, json_safe
 from .timeparse import iso
@@ -167,9 +167,9 @@ def to_text(report: dict[str, Any]) -> str:
     rates = report["rates"]
     put(
         "observed rates  bounce "
-        + _rate(rates["bounce"], BOUNCE_THRESHOLDS)
+        + _rate(rates["bounce"], BOUNCE_THRESHOLDS, RATE_DIGITS["bounce"])
         + "  complaint "
-        + _rate(rates["complaint"], COMPLAINT_THRESHOLDS)
+        + _rate(rates["complaint"], COMPLAINT_THRESHOLDS, RATE_DIGITS["complaint"])
     )
     _table(out, "Top mail sources", report["overview"]["top_sources"])
     _table(out, "Top sending accounts", report["overview"]["top_accounts"])
@@ -239,10 +239,10 @@ def _table(out: list[str], title: str, rows: list[Any]) -> None:
         out.append(f"  {n:>8}  {clean_line(str(key), 100)}")
 
 
-def _rate(rate: float | None, thresholds: tuple[float, float]) -> str:
+def _rate(rate: float | None, thresholds: tuple[float, float], digits: int) -> str:
     if rate is None:
         return "n/a"
-    return f"{rate * 100:.2f}% ({rate_level(rate, thresholds)})"
+    return f"{rate_percent(rate, digits, thresholds)} ({rate_level(rate, thresholds)})"
 
 
 def _num(value: object) -> str:

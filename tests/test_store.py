@@ -138,6 +138,25 @@ def test_observed_rates_follow_the_documented_formulas():
     assert q(ingest(jsonl([send(BASE)]))).rates() == {"bounce": None, "complaint": None}
 
 
+def test_a_rate_just_under_a_threshold_never_reads_as_the_threshold():
+    """1 complaint per 1,001 delivered recipients is 0.0999 %: shown rounded to nearest, it read
+    "0.10% (ok)", at the 0.1 % warning threshold yet labelled ok."""
+    from sestui.report import to_text
+    from sestui.ui.widgets.panels import rates_text
+
+    records = [delivery(BASE + i, f"u{i}@example.com") for i in range(1001)] + [complaint(BASE + 2000, "u1@example.com")]
+    query = q(ingest(jsonl(records)))
+    assert query.rates()["complaint"] == pytest.approx(1 / 1001)
+    assert "complaint 0.099% (ok)" in to_text(summary(query))
+    assert "0.099%  ok" in rates_text(query).plain
+    from sestui.query import rate_percent
+
+    complaint_rates = [0.001, 0.0029, 0.00499999, 0.005, 0.0095012, 0.00001]
+    assert [rate_percent(r, 3, (0.001, 0.005)) for r in complaint_rates] == ["0.100%", "0.290%", "0.499%", "0.500%", "0.950%", "0.001%"]
+    bounce_rates = [0.0499999, 0.05, 0.06798, 0.0999, 0.1, 0.0]
+    assert [rate_percent(r, 2, (0.05, 0.1)) for r in bounce_rates] == ["4.99%", "5.00%", "6.80%", "9.99%", "10.00%", "0.00%"]
+
+
 def test_mta_latency_statistics_and_outliers():
     rng = random.Random(5)
     records = []

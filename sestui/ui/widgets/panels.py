@@ -22,7 +22,7 @@ from ...dimensions import DIMENSIONS, GROUPS, split_class
 from ...events import Event
 from ...geo import HOW_TO, NOT_CONFIGURED, SPECIAL_NAMES, Place, places, split_key
 from ...mapdata import centroids
-from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, Query, rate_level
+from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, RATE_DIGITS, Query, rate_level, rate_percent
 from ...store import pool_note
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent
 from ..safe import cell, content, plain, text
@@ -202,13 +202,11 @@ def rates_text(query: Query) -> Text:
     out = Text()
     out.append("Observed rates", style="bold")
     out.append(f" · {query.window.name}\n", style="dim")
-    for label, rate, limits, digits in (
-        ("Bounce", rates["bounce"], BOUNCE_THRESHOLDS, 2),
-        ("Complaint", rates["complaint"], COMPLAINT_THRESHOLDS, 3),
-    ):
+    for label, name, limits in (("Bounce", "bounce", BOUNCE_THRESHOLDS), ("Complaint", "complaint", COMPLAINT_THRESHOLDS)):
+        rate = rates[name]
         level = rate_level(rate, limits)
         out.append(f"{label:<10}")
-        out.append(f"{percent(rate, digits):>7}  {level}\n", style=LEVEL_STYLES[level])
+        out.append(f"{rate_percent(rate, RATE_DIGITS[name], limits):>7}  {level}\n", style=LEVEL_STYLES[level])
     out.append("AWS review at  bounce 5% / 10%\n", style="dim")
     out.append("    complaint 0.1% / 0.5%\n", style="dim")
     out.append(f"delivered {count(totals[Metric.DELIVERED_RCPT])} · bounced {count(totals[Metric.BOUNCED_RCPT])}")
