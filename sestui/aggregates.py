@@ -10,6 +10,8 @@ import math
 from collections import _count_elements  # type: ignore[attr-defined]  # Counter.update's C loop
 from collections.abc import Iterable, Iterator
 
+from .events import MAX_MILLIS
+
 # -- heavy hitters --------------------------------------------------------------------------
 
 
@@ -82,12 +84,13 @@ def top_items(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
 # -- latency --------------------------------------------------------------------------------
 
 # Log-spaced bins with ratio 1.04: reporting a bin's geometric middle is within 2 % of any value in
-# it. Bin 0 holds 0 ms; the last bin holds everything from about half a year up, far beyond the
-# hours SES keeps retrying a delivery. Bins are kept sparse: only those used cost memory.
+# it. Bin 0 holds 0 ms; the last reaches the largest time a record may give, far beyond the hours
+# SES keeps retrying a delivery, so no value is flattened into an open-ended bin. Bins are kept
+# sparse: only those used cost memory.
 _GAMMA = 1.04
 _LOG_GAMMA = math.log(_GAMMA)
 _log = math.log
-LATENCY_BINS = 600
+LATENCY_BINS = 2 + int(_log(MAX_MILLIS) / _LOG_GAMMA)
 
 
 def bin_value(index: int) -> float:

@@ -18,6 +18,9 @@ DELIVERY_DELAY = "DeliveryDelay"
 SUBSCRIPTION = "Subscription"
 CLOUDTRAIL = "CloudTrail"
 
+# Processing times at or above this (about 31,700 years) are nonsense and read as missing.
+MAX_MILLIS = 10**15
+
 KINDS: tuple[str, ...] = (
     SEND,
     DELIVERY,

@@ -606,7 +606,7 @@ def _str(value: object) -> str | None:
 
 
 def _millis(value: int | float | None) -> int | None:
-    if value is None or value != value or not 0 <= value < 1e15:  # None, NaN, negative, absurd
+    if value is None or value != value or not 0 <= value < k.MAX_MILLIS:  # None, NaN, negative, absurd
         return None
     return int(value)
 
