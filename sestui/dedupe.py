@@ -14,14 +14,16 @@ complaint and delivery bodies, formats.md section 2):
 * Open, Click: kind, message id, time, client IP, link and user agent.
 * Subscription: kind, message id, time, contact list and source.
 * CloudTrail: kind, request id, event name and time; a record without a request id has no key.
-* An SES event without a message id, or of a kind nobody documented, has no key.
+* An SES event without a message id, or of a kind nobody documented, has no key. An empty id
+  is no id.
 
-An event whose time was guessed (missing or implausible: the arrival time stands in) is keyed
-with no time where the rest still tells events apart: a Delivery (SES reports one delivery per
-recipient of a message) and a CloudTrail call (request ids are unique). Other kinds recur for
-the same message and recipients (a soft bounce then a hard one, one delay per retry, every
-open), and only their time tells them apart, so such an event has no key: the guessed time of
-two copies differs, and without it two distinct events would collide.
+An event whose time was guessed (missing or implausible: the arrival time stands in) or
+borrowed (the record has none of its own: the mail's send time stands in) is keyed with no time
+where the rest still tells events apart: a Delivery (SES reports one delivery per recipient of a
+message) and a CloudTrail call (request ids are unique). Other kinds recur for the same message
+and recipients (a soft bounce then a hard one, one delay per retry, every open), and only their
+time tells them apart, so such an event has no key: the guessed time of two copies differs, and
+the borrowed time of two distinct events is the same.
 
 An event with no key is never taken for a duplicate.
 """
@@ -45,20 +47,21 @@ def event_key(event: Event) -> tuple[Hashable, ...] | None:
     kind = event.kind
     if kind == k.CLOUDTRAIL:
         request_id = event.request_id
-        if request_id is None:
+        if not request_id:
             return None
         return (kind, request_id, event.event_name, None if event.time_guessed else event.time)
     message_id = event.message_id
-    if message_id is None:
+    if not message_id:
         return None
+    untimed = event.time_guessed or event.time_borrowed
     if kind == k.DELIVERY:
-        return (kind, message_id, None if event.time_guessed else event.time, event.recipients)
+        return (kind, message_id, None if untimed else event.time, event.recipients)
     if kind in _BY_MESSAGE:
         return (kind, message_id)
     feedback_id = event.feedback_id  # only bounces and complaints have one
-    if feedback_id is not None:
+    if feedback_id:
         return (kind, message_id, feedback_id)
-    if event.time_guessed:
+    if untimed:
         return None
     if kind in _BY_RECIPIENTS:
         return (kind, message_id, event.time, event.recipients)

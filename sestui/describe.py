@@ -92,7 +92,8 @@ _FIELDS = (
 
 def fields(event: Event) -> list[tuple[str, str]]:
     """Every normalized field that has a value, as (label, text)."""
-    rows = [("Time", iso(event.time) + (" (arrival: record had no usable time)" if event.time_guessed else ""))]
+    note = " (arrival: record had no usable time)" if event.time_guessed else " (the mail's send time: record had none of its own)" if event.time_borrowed else ""
+    rows = [("Time", iso(event.time) + note)]
     for label, attr in _FIELDS:
         value = getattr(event, attr)
         if value is not None and value != "":

@@ -59,6 +59,7 @@ class Event(Struct, gc=False):
     raw: bytes  # the SES / CloudTrail record itself, unwrapped from SNS/Lambda/EventBridge/...
     seq: int = 0  # arrival order, assigned by the store
     time_guessed: bool = False  # True when `time` is the arrival time
+    time_borrowed: bool = False  # True when `time` is the mail's send time, the event having none
     message_id: str | None = None
     source: str | None = None  # mail.source (envelope MAIL FROM, may carry a display name)
     source_arn: str | None = None

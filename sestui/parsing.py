@@ -377,6 +377,7 @@ def _ses(rec: Record, kind: str, raw: bytes) -> Event:
     moment = fill(event, rec) if fill is not None else None
     if moment is None:
         moment = parse_time(mail.timestamp)
+        event.time_borrowed = moment is not None and kind in _TIMED_KINDS
     if moment is None:
         event.time_guessed = True
     else:
@@ -471,6 +472,8 @@ def _subscription(event: Event, rec: Record) -> float | None:
 # recipient of the message) would overstate who bounced, complained or was delayed.
 _OWN_RECIPIENTS = frozenset({k.BOUNCE, k.COMPLAINT, k.DELIVERY_DELAY})
 
+# Kinds whose records carry their own time (Send, Reject and RenderingFailure happen at the mail's).
+_TIMED_KINDS = frozenset({k.BOUNCE, k.COMPLAINT, k.DELIVERY, k.DELIVERY_DELAY, k.OPEN, k.CLICK, k.SUBSCRIPTION})
 _FILL: dict[str, Callable[[Event, Record], float | None]] = {
     k.BOUNCE: _bounce,
     k.COMPLAINT: _complaint,

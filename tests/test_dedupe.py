@@ -159,3 +159,40 @@ def test_keys_merged_in_as_older_fill_only_the_room_left():
     recent.remember_older(["a", "b", "c", "x"])  # oldest first; "x" is known already
     assert len(recent) == 4
     assert not recent.first("c") and not recent.first("b") and recent.first("a")
+
+
+def test_bounces_and_delays_without_their_own_times_are_not_taken_for_copies():
+    """Without a time of their own, these stand at the mail's send time, shared by every bounce
+    or delay of the message: a hard bounce after a soft one, or a second delay, is no copy."""
+    from sestui.describe import fields
+
+    soft = bounce(BASE, "a@x.example", kind="Transient", sub="MailboxFull")
+    hard = bounce(BASE, "a@x.example", kind="Permanent", sub="General", messageId=soft["mail"]["messageId"])
+    for record in (soft, hard):
+        del record["bounce"]["timestamp"], record["bounce"]["feedbackId"]
+    delays = [
+        event("DeliveryDelay", BASE, ["d@x.example"], "deliveryDelay", {"delayType": kind, "delayedRecipients": [{"emailAddress": "d@x.example"}]}, messageId="m-delayed")
+        for kind in ("MailboxFull", "SpamDetected")
+    ]
+    store = ingest(jsonl([soft, hard, *delays]))
+    assert store.stats.duplicates == 0
+    assert sorted(e.bounce_type or e.delay_type for e in events(store)) == ["MailboxFull", "Permanent", "SpamDetected", "Transient"]
+    assert all(e.time == BASE and e.time_borrowed and event_key(e) is None for e in events(store))
+    assert "the mail's send time" in dict(fields(events(store)[0]))["Time"]
+    # A send happens at its mail's time: nothing is borrowed.
+    assert not one(send(BASE)).time_borrowed
+
+
+def test_an_empty_id_is_no_id():
+    first = bounce(BASE, "a@x.example")
+    second = bounce(BASE + 60, "b@x.example", messageId=first["mail"]["messageId"])
+    first["bounce"]["feedbackId"] = second["bounce"]["feedbackId"] = ""
+    sends = [event("Send", BASE + i, [f"{i}@x.example"], "send", {}) for i in range(2)]
+    for record in sends:
+        record["mail"]["messageId"] = ""
+    calls = [cloudtrail(BASE), cloudtrail(BASE)]
+    for call in calls:
+        call["requestID"] = ""
+    store = ingest(jsonl([first, second, *sends, *calls]))
+    assert store.stats.duplicates == 0
+    assert len(events(store)) == 6
