@@ -146,7 +146,9 @@ def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
             return IGNORED
         return _ses(rec, _EVENT_KINDS.get(notification_type) or notification_type, raw)
     if rec.wrapped:
-        return _generic(orjson.loads(raw), raw, depth)
+        # Repaired as any record is: one bad value (invalid UTF-8, 1e400) costs that value.
+        value = generic_json(raw)
+        return _generic(value, raw, depth) if type(value) is dict else INVALID_JSON  # type: ignore[arg-type]
     if rec.Type in _SNS_TYPES and rec.Message is not None:
         if rec.Type != "Notification":
             return IGNORED  # subscription handshakes
@@ -304,9 +306,10 @@ def _inflate_json(data: object) -> object | None:
         text = inflater.decompress(packed, _MAX_INFLATE)
         if inflater.unconsumed_tail:
             return None
-        return orjson.loads(text)
-    except (binascii.Error, ValueError, zlib.error, orjson.JSONDecodeError):
+    except (binascii.Error, ValueError, zlib.error):
         return None
+    value = generic_json(text)  # repaired: one bad value costs that value, not the payload
+    return None if value is UNDECODABLE else value
 
 
 def _lookup_events(items: list[Any]) -> Event | str | Batch:

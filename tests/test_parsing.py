@@ -120,6 +120,22 @@ def test_lambda_sqs_eventbridge_and_cloudwatch_wrappers():
     assert skipped({"awslogs": {"data": "not base64 gzip"}}) == {"bad_encoding": 1}
 
 
+@pytest.mark.parametrize("bad", [b'"maxItems":1e400', b'"note":"caf\xe9"'], ids=["number-out-of-range", "latin-1"])
+def test_one_bad_value_in_a_wrapper_costs_that_value_not_the_wrapper(bad: bytes):
+    """A value no double holds, or a Latin-1 byte, in a field nobody reads: in a bare record it
+    costs nothing, and a CloudTrail file or a CloudWatch Logs payload holding it must still
+    yield every record in it."""
+    calls = [orjson.dumps(cloudtrail(BASE, "ListIdentities")), orjson.dumps(cloudtrail(BASE, "DeleteIdentity"))]
+    spoiled = calls[1][:-1] + b',"requestParameters":{' + bad + b"}}"
+    store = ingest(b'{"Records":[' + calls[0] + b"," + spoiled + b"]}\n")
+    assert store.stats.skipped == {}
+    assert sorted(e.event_name for e in events(store)) == ["DeleteIdentity", "ListIdentities"]
+    cwl = b'{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"ok"}],"x":{' + bad + b"}}"
+    cwl = cwl.replace(b'"ok"', orjson.dumps(orjson.dumps(delivery(BASE)).decode()))
+    awslogs = {"awslogs": {"data": base64.b64encode(gzip.compress(cwl)).decode()}}
+    assert one(awslogs).kind == "Delivery"
+
+
 def test_cloudtrail_single_records_file_and_lookup_events():
     ok = one(cloudtrail(BASE, "VerifyDomainIdentity", user="alice"))
     assert (ok.kind, ok.event_name, ok.error_code, ok.user, ok.region) == ("CloudTrail", "VerifyDomainIdentity", None, "alice", "us-east-1")
