@@ -54,6 +54,9 @@ _MAX_DEPTH = 6  # wrappers nest at most four deep in practice (CWL -> SQS -> SNS
 _MAX_INFLATE = 64 << 20  # a CloudWatch Logs payload that inflates past this is a bomb
 _NO_MAIL = Mail()
 _NO_IDENTITY = UserIdentity()
+# CloudTrail's own eventType values: with one, a record is CloudTrail's even when its
+# eventVersion is missing or mistyped, never an SES event of kind "AwsApiCall".
+_CLOUDTRAIL_TYPES = ("AwsApiCall", "AwsServiceEvent", "AwsConsoleAction", "AwsConsoleSignIn", "AwsCloudTrailInsight")
 
 # eventType / notificationType spellings -> kind.
 _EVENT_KINDS = {
@@ -226,7 +229,7 @@ def _records(records: list[Any], depth: int) -> Event | str | Batch:
             batch.add(_parse_text(record.get("body"), depth + 1))
         elif record.get("eventSource") == "aws:ses" and type(record.get("ses")) is dict:
             batch.add(IGNORED)  # inbound receipt-rule event, not sending
-        elif "eventVersion" in record and "eventTime" in record:
+        elif _is_cloudtrail_dict(record):  # as a record on its own line is: eventTime may be missing
             batch.add(_cloudtrail_dict(record))
         else:
             batch.add(NOT_SES)
@@ -505,7 +508,7 @@ def _per_recipient(event: Event, items: list[Recipient] | None) -> None:
 def _is_cloudtrail(rec: Record) -> bool:
     source = rec.eventSource
     return (
-        rec.eventVersion is not None
+        (rec.eventVersion is not None or rec.eventType in _CLOUDTRAIL_TYPES)
         and source is not None
         and source.endswith(".amazonaws.com")
         and (rec.eventName is not None or rec.eventTime is not None)
@@ -513,7 +516,8 @@ def _is_cloudtrail(rec: Record) -> bool:
 
 
 def _is_cloudtrail_dict(obj: dict[str, Any]) -> bool:
-    return "eventVersion" in obj and "eventSource" in obj and ("eventName" in obj or "eventTime" in obj)
+    versioned = "eventVersion" in obj or obj.get("eventType") in _CLOUDTRAIL_TYPES
+    return versioned and "eventSource" in obj and ("eventName" in obj or "eventTime" in obj)
 
 
 def _cloudtrail_dict(obj: dict[str, Any]) -> Event | str:

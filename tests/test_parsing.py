@@ -155,6 +155,30 @@ def test_cloudtrail_is_recognized_before_ses_event_type():
     assert one(record).kind == "CloudTrail"
 
 
+@pytest.mark.parametrize("version", ["missing", None, ["1.08"]], ids=["missing", "null", "list"])
+@pytest.mark.parametrize("source", ["ses.amazonaws.com", "s3.amazonaws.com"])
+def test_a_cloudtrail_call_without_a_usable_event_version_is_still_a_call(version, source):
+    """Not an SES event of kind AwsApiCall (its CloudTrail eventType) at arrival time."""
+    record = cloudtrail(BASE, "DeleteIdentity", error="AccessDenied", source=source)
+    if version == "missing":
+        del record["eventVersion"]
+    else:
+        record["eventVersion"] = version
+    store = ingest(jsonl([record, {"Records": [record]}]), dedupe=False)  # one call, read twice
+    if source == "ses.amazonaws.com":
+        assert [(e.kind, e.event_name, e.error_code, e.time) for e in events(store)] == [("CloudTrail", "DeleteIdentity", "AccessDenied", BASE)] * 2
+    else:
+        assert events(store) == [] and store.stats.skipped == {"not_ses": 2}
+
+
+def test_a_cloudtrail_call_without_a_time_is_read_alike_on_its_own_and_in_a_records_file():
+    record = cloudtrail(BASE, "DeleteIdentity")
+    del record["eventTime"]
+    store = ingest(jsonl([record, {"Records": [record]}]), dedupe=False)  # one call, read twice
+    assert store.stats.skipped == {} and store.stats.time_guessed == 2
+    assert [e.event_name for e in events(store)] == ["DeleteIdentity"] * 2
+
+
 @pytest.mark.parametrize(
     "identity, user",
     [
