@@ -11,10 +11,8 @@ import zlib
 from .decompress import GZIP_MAGIC, BombError, GzipStream
 from .events import Event
 from .framing import DEFAULT_MAX_RECORD_BYTES, Framed, Framer, Junk
-from .parsing import Batch, parse
+from .parsing import PARSE_ERROR, Batch, parse
 from .store import Store
-
-PARSE_ERROR = "parse_error"
 
 
 class StreamIngest:

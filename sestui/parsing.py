@@ -49,6 +49,7 @@ IGNORED = "ignored"
 INVALID_JSON = "invalid_json"
 TOO_DEEP = "too_deep"
 BAD_ENCODING = "bad_encoding"
+PARSE_ERROR = "parse_error"  # a parser bug met the record: it costs that record, never more
 
 _MAX_DEPTH = 6  # wrappers nest at most four deep in practice (CWL -> SQS -> SNS -> SES)
 _MAX_INFLATE = 64 << 20  # a CloudWatch Logs payload that inflates past this is a bomb
@@ -128,9 +129,9 @@ def _array(items: list[Any], depth: int) -> Event | str | Batch:
     batch = Batch()
     for item in items:
         if type(item) is dict:
-            batch.add(_generic(item, None, depth + 1))
+            batch.add(_guarded(_generic, item, None, depth + 1))
         elif type(item) is list:
-            batch.add(_array(item, depth + 1))
+            batch.add(_guarded(_array, item, depth + 1))
         else:
             batch.add(NOT_SES)
     return _single(batch)
@@ -217,23 +218,33 @@ def _parse_text(text: object, depth: int) -> Event | str | Batch:
 def _records(records: list[Any], depth: int) -> Event | str | Batch:
     batch = Batch()
     for record in records:
-        if type(record) is not dict:
-            batch.add(NOT_SES)
-        elif record.get("EventSource") == "aws:sns" and type(record.get("Sns")) is dict:
-            sns = record["Sns"]
-            if sns.get("Type", "Notification") != "Notification":
-                batch.add(IGNORED)
-            else:
-                batch.add(_parse_text(sns.get("Message"), depth + 1))
-        elif record.get("eventSource") == "aws:sqs" and "body" in record:
-            batch.add(_parse_text(record.get("body"), depth + 1))
-        elif record.get("eventSource") == "aws:ses" and type(record.get("ses")) is dict:
-            batch.add(IGNORED)  # inbound receipt-rule event, not sending
-        elif _is_cloudtrail_dict(record):  # as a record on its own line is: eventTime may be missing
-            batch.add(_cloudtrail_dict(record))
-        else:
-            batch.add(NOT_SES)
+        batch.add(_guarded(_records_item, record, depth))
     return _single(batch)
+
+
+def _records_item(record: object, depth: int) -> Event | str | Batch:
+    if type(record) is not dict:
+        return NOT_SES
+    if record.get("EventSource") == "aws:sns" and type(record.get("Sns")) is dict:
+        sns = record["Sns"]
+        if sns.get("Type", "Notification") != "Notification":
+            return IGNORED
+        return _parse_text(sns.get("Message"), depth + 1)
+    if record.get("eventSource") == "aws:sqs" and "body" in record:
+        return _parse_text(record.get("body"), depth + 1)
+    if record.get("eventSource") == "aws:ses" and type(record.get("ses")) is dict:
+        return IGNORED  # inbound receipt-rule event, not sending
+    if _is_cloudtrail_dict(record):  # as a record on its own line is: eventTime may be missing
+        return _cloudtrail_dict(record)
+    return NOT_SES
+
+
+def _guarded(parse_item: Callable[..., Event | str | Batch], *args: Any) -> Event | str | Batch:
+    """One item of a container: a parser bug costs that item, not the container's others."""
+    try:
+        return parse_item(*args)
+    except Exception:  # noqa: BLE001
+        return PARSE_ERROR
 
 
 def _single(batch: Batch) -> Event | str | Batch:
@@ -254,7 +265,8 @@ def _eventbridge(obj: dict[str, Any], depth: int) -> Event | str | Batch:
     if obj.get("detail-type") == "AWS API Call via CloudTrail":
         return _cloudtrail_dict(detail)
     if "eventType" not in detail and "notificationType" not in detail and not _is_cloudtrail_dict(detail):
-        kind = _DETAIL_TYPES.get(obj.get("detail-type"))  # type: ignore[arg-type]
+        detail_type = obj.get("detail-type")
+        kind = _DETAIL_TYPES.get(detail_type) if type(detail_type) is str else None
         if kind is None:
             return IGNORED  # SES account notices such as "Sending Status Enabled"
         return _ses(lenient(detail), kind, orjson.dumps(detail))
@@ -273,7 +285,7 @@ def _cloudwatch_logs(obj: dict[str, Any], depth: int) -> Event | str | Batch:
     batch = Batch()
     for log_event in log_events:
         message = log_event.get("message") if type(log_event) is dict else None
-        batch.add(_parse_text(message, depth))
+        batch.add(_guarded(_parse_text, message, depth))
     return _single(batch)
 
 
@@ -287,16 +299,19 @@ def _awslogs(data: object, depth: int) -> Event | str | Batch:
 def _firehose_transform(records: list[Any], depth: int) -> Event | str | Batch:
     batch = Batch()
     for record in records:
-        data = record.get("data") if type(record) is dict else None
-        try:
-            decoded = base64.b64decode(data, validate=False) if type(data) is str else b""
-        except (binascii.Error, ValueError):
-            decoded = b""
-        if decoded[:2] == b"\x1f\x8b":
-            batch.add(_awslogs(data, depth))
-        else:
-            batch.add(_parse_text(decoded.decode("utf-8", "replace"), depth))
+        batch.add(_guarded(_firehose_item, record, depth))
     return _single(batch)
+
+
+def _firehose_item(record: object, depth: int) -> Event | str | Batch:
+    data = record.get("data") if type(record) is dict else None
+    try:
+        decoded = base64.b64decode(data, validate=False) if type(data) is str else b""
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if decoded[:2] == b"\x1f\x8b":
+        return _awslogs(data, depth)
+    return _parse_text(decoded.decode("utf-8", "replace"), depth)
 
 
 def _inflate_json(data: object) -> object | None:
@@ -319,20 +334,22 @@ def _lookup_events(items: list[Any]) -> Event | str | Batch:
     """`aws cloudtrail lookup-events` output: each CloudTrailEvent is a JSON string."""
     batch = Batch()
     for item in items:
-        if type(item) is not dict:
-            batch.add(NOT_SES)
-            continue
-        blob = item.get("CloudTrailEvent")
-        value = decode_json(blob.encode("utf-8", "replace")) if type(blob) is str else UNDECODABLE
-        if type(value) is dict:
-            value = lenient(value)  # type: ignore[arg-type]
-        if type(value) is Record and _is_cloudtrail(value):  # type: ignore[arg-type]
-            batch.add(_cloudtrail(value, blob.encode("utf-8", "replace")))  # type: ignore[arg-type, union-attr]
-        elif item.get("EventSource") and item.get("EventName"):
-            batch.add(_lookup_summary(item))  # the CLI's own columns when the blob is missing
-        else:
-            batch.add(NOT_SES)
+        batch.add(_guarded(_lookup_item, item))
     return _single(batch)
+
+
+def _lookup_item(item: object) -> Event | str:
+    if type(item) is not dict:
+        return NOT_SES
+    blob = item.get("CloudTrailEvent")
+    value = decode_json(blob.encode("utf-8", "replace")) if type(blob) is str else UNDECODABLE
+    if type(value) is dict:
+        value = lenient(value)  # type: ignore[arg-type]
+    if type(value) is Record and _is_cloudtrail(value):  # type: ignore[arg-type]
+        return _cloudtrail(value, blob.encode("utf-8", "replace"))  # type: ignore[arg-type, union-attr]
+    if item.get("EventSource") and item.get("EventName"):
+        return _lookup_summary(item)  # the CLI's own columns when the blob is missing
+    return NOT_SES
 
 
 def _lookup_summary(item: dict[str, Any]) -> Event | str:

@@ -136,6 +136,31 @@ def test_one_bad_value_in_a_wrapper_costs_that_value_not_the_wrapper(bad: bytes)
     assert one(awslogs).kind == "Delivery"
 
 
+def test_a_bad_item_costs_that_item_not_the_batch_around_it(monkeypatch):
+    """A detail-type that is no string (a lookup that raised), or any parser bug an item meets,
+    cost every record of its SQS batch or CloudTrail file."""
+    import sestui.parsing as parsing
+
+    good = {"version": "0", "source": "aws.ses", "detail-type": "Email Delivered", "region": "us-east-1", "detail": delivery(BASE)}
+    bad = good | {"detail-type": ["Email Sent"], "detail": {"mail": {"messageId": "m-1"}}}
+    batch = {"Records": [{"eventSource": "aws:sqs", "body": orjson.dumps(item).decode()} for item in (good, bad)]}
+    store = ingest(orjson.dumps(batch) + b"\n")
+    assert [e.kind for e in events(store)] == ["Delivery"] and store.stats.skipped == {}
+
+    reader = parsing._cloudtrail
+
+    def buggy(rec, raw):  # type: ignore[no-untyped-def]
+        if rec.eventName == "DeleteIdentity":
+            raise KeyError("a bug")
+        return reader(rec, raw)
+
+    monkeypatch.setattr(parsing, "_cloudtrail", buggy)
+    calls = {"Records": [cloudtrail(BASE + i, name) for i, name in enumerate(["ListIdentities", "DeleteIdentity", "GetSendQuota"])]}
+    store = ingest(orjson.dumps(calls) + b"\n")
+    assert [e.event_name for e in events(store)] == ["ListIdentities", "GetSendQuota"]
+    assert store.stats.inner_skipped == {"parse_error": 1} and store.stats.skipped == {}
+
+
 def test_cloudtrail_single_records_file_and_lookup_events():
     ok = one(cloudtrail(BASE, "VerifyDomainIdentity", user="alice"))
     assert (ok.kind, ok.event_name, ok.error_code, ok.user, ok.region) == ("CloudTrail", "VerifyDomainIdentity", None, "alice", "us-east-1")
