@@ -510,11 +510,11 @@ class FileFollower:
             os.close(fd)  # this very file is being read under another name
             return None
         mid_line = False
-        if self._from_end and not self.gz:
+        if self._from_end:  # an archive present at the start is old history too
             read_state.seek(fd, st.st_size)
             # A block-buffered writer leaves the file ending mid-line: the rest of that line
             # is the end of an old record, not a new one.
-            mid_line = read_state.tail[-1:] not in (b"", b"\n")
+            mid_line = not self.gz and read_state.tail[-1:] not in (b"", b"\n")
         copy_check = self.gz and not self._existing and read_state.offset == 0
         self._from_end = self._existing = False
         offset = read_state.offset

@@ -600,6 +600,21 @@ def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
     r.expect(7)
 
 
+def test_from_end_skips_the_archives_present_at_the_start_too(tmp_path, stepped):
+    """A log directory also holds yesterday's archive: it is history, as the plain file's lines
+    are; the next rotation's archive is new, and read past what was read (here, nothing)."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(5))
+    (tmp_path / "ses.jsonl.2.gz").write_bytes(gzip.compress(lines(20, 5)))
+    follower = stepped(str(tmp_path), from_end=True)
+    for now in (0.0, 1.0, 100.0):
+        follower.step(now)
+    assert follower.store.stats.lines == 0
+    append(log, lines(2, 25))
+    follower.step(101.0)
+    assert follower.store.stats.lines == 2
+
+
 def test_gzip_archives_are_read_once_and_closed(tmp_path, run):
     archive = tmp_path / "old.jsonl.gz"
     archive.write_bytes(gzip.compress(lines(9)))
