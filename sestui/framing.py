@@ -166,6 +166,13 @@ class Framer:
             self._drained = True  # the line is counted when its newline (or the end) comes
         return out
 
+    def unfinished(self) -> int:
+        """Bytes of the unterminated last line when nothing was framed from it and it is all
+        that is held (no pretty-printed value or long `Records` line around it); else 0."""
+        if self._pending is not None or self._records or self._discarding or self._drained:
+            return 0
+        return self._partial_size
+
     @property
     def buffered(self) -> int:
         """Bytes held waiting for a newline or a closing bracket."""

@@ -93,6 +93,17 @@ class StreamIngest:
             framed.append((Junk("truncated_gzip"), b""))
         self._consume(framed, self.framer.lines - lines_before, 0)
 
+    def let_go(self) -> int:
+        """End of reading a file its writer may still finish elsewhere (a rotated file let go):
+        an unfinished last line is neither framed nor counted, and its length is returned for
+        the reader to give back; otherwise, and for gzip data, as `close` (returns 0)."""
+        if self._gzip is None and not self._failed and not self._head:
+            unfinished = self.framer.unfinished()
+            if unfinished:
+                return unfinished
+        self.close()
+        return 0
+
     def _fail(self, exc: Exception, framed: list[Framed]) -> None:
         self._failed = True
         self.error = str(exc)

@@ -359,6 +359,20 @@ class _Handle:
 
     def close(self) -> None:
         self.ingest.close()
+        self._release()
+
+    def let_go(self) -> int:
+        """Close a rotated file that its writer may still be writing. A last line not finished
+        yet is left unread, and the read taken to end before it, so the file's compressed copy
+        (logrotate's delaycompress) is read from that line's start: the line counts once, whole,
+        not as junk now and once more then. Returns that line's length so far."""
+        unfinished = self.ingest.let_go()
+        if unfinished:
+            self.read_state.seek(self.fd, self.offset - unfinished)
+        self._release()
+        return unfinished
+
+    def _release(self) -> None:
         self.inodes.release(self.fd, (self.dev, self.ino), self.read_state)
         os.close(self.fd)
 
@@ -471,7 +485,11 @@ class FileFollower:
             busy |= handle.read(budget) > 0
             if handle.moved_at is not None and now - handle.moved_at >= self.options.grace:
                 handle.read(budget)
-                handle.close()
+                if handle.let_go():
+                    self.store.note(
+                        f"{self.path}: a rotated file was let go in the middle of a line; the line is read from "
+                        "the file's compressed copy if one appears"
+                    )
                 self._draining.remove(handle)
         if current is not None:
             busy |= self._read_current(current, budget, now)

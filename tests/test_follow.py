@@ -310,6 +310,30 @@ def test_delaycompress_writes_no_record_twice_and_reads_what_was_not_read(tmp_pa
     assert (stats.lines, stats.events, stats.skipped) == (24, 24, {})
 
 
+@pytest.mark.parametrize("before", [10, 30], ids=["head-of-a-short-file", "past-the-head"])
+def test_a_line_half_written_when_the_rotated_file_is_let_go_is_read_once_from_its_archive(tmp_path, stepped, before):
+    """delaycompress and a block-buffered writer that keeps writing the rotated file after the
+    drain: the last line it holds when let go is half written, and its rest reaches only the
+    archive. It counts once, whole: not as junk, and not its rest as a second line."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(before))
+    follower = stepped(str(log), str(tmp_path / "*.gz"))
+    follower.step(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")
+    log.write_bytes(lines(4, before))
+    late = lines(3, before + 4)
+    append(tmp_path / "ses.jsonl.1", late[:50])  # the writer's buffer, flushed mid-line
+    for now in (1.0, 10.0):  # the rotated file is drained, then let go
+        follower.step(now)
+    assert any("middle of a line" in note for note in follower.store.notes)
+    append(tmp_path / "ses.jsonl.1", late[50:])  # the writer's next flush, after the drain
+    compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")
+    for now in (20.0, 30.0, 40.0, 100.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.events, dict(stats.skipped), stats.duplicates) == (before + 7, before + 7, {}, 0)
+
+
 def test_a_compressed_copy_of_a_file_still_being_read_waits_for_it(tmp_path):
     """The plain file may hold lines not read yet when its copy appears: they are read from the
     plain file, and the copy is looked at once that is let go (here deleted and drained)."""
