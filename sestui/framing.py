@@ -294,7 +294,10 @@ class Framer:
             end, _, _ = _scan(data, pos, 0, False)
             if end < 0:
                 break
-            out.append(_decode(b'{"Records":[' + data[pos:end] + b"]}"))
+            if end - pos > self.max_record_bytes:  # as when it streams by in pieces
+                out.append((OVERSIZED, b""))
+            else:
+                out.append(_decode(b'{"Records":[' + data[pos:end] + b"]}"))
             pos = end
         rest = data[pos:]
         if len(rest) > self.max_record_bytes:

@@ -271,7 +271,7 @@ def test_a_truncated_records_file_keeps_its_whole_records_and_counts_the_cut_one
     assert framer.lines == 1
 
 
-@pytest.mark.parametrize("chunk", [997, 4099, 1 << 16])
+@pytest.mark.parametrize("chunk", [997, 4099, 1 << 16, 1 << 21])  # the last holds the whole element
 def test_a_records_element_longer_than_the_limit_is_skipped_and_the_rest_is_read(chunk: int) -> None:
     data, _ = _trail_file(300)
     # Escaped quotes and backslashes and brackets inside the string: skipping must track the
