@@ -519,7 +519,6 @@ class Store:
                 # newest event time is the best idea of "arrival").
                 event.time = as_of if as_of is not None else self.clock()
                 event.time_guessed = True
-                stats.time_guessed += 1
             elif as_of is None or event.time > as_of:
                 as_of = event.time
             if as_of is None:
@@ -528,6 +527,8 @@ class Store:
                 stats.skip("before_since")  # skipped, so not an event: events + skipped = records
                 continue
             events += 1
+            if event.time_guessed:  # among events only, as the status line and report show it
+                stats.time_guessed += 1
             if first is not None:
                 key = event_key(event)  # after the time checks: a guessed time is keyed apart
                 if key is not None and not first(key):

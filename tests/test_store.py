@@ -234,6 +234,13 @@ def test_since_drops_older_events_and_counts_them():
     assert store.stats.skipped == {"before_since": 1}
     # Each record is used or skipped, once.
     assert (store.stats.lines, store.stats.records, store.stats.events) == (2, 2, 1)
+    # An event without a time stands at the newest time seen, here before --since: skipped, it
+    # is no event, nor one without a usable time.
+    undated = send(BASE - 100)
+    del undated["mail"]["timestamp"]
+    store = ingest(jsonl([send(BASE - 100), undated]), since=BASE - 50)
+    assert store.stats.skipped == {"before_since": 2}
+    assert (store.stats.events, store.stats.time_guessed) == (0, 0)
 
 
 def test_filtered_view_rebuilds_from_the_ring_then_follows_new_events():
