@@ -267,6 +267,14 @@ async def test_a_drilldown_lists_the_events_its_table_counted_as_of_the_header()
         assert f"as of {full_time(as_of)}" in app.sub_title
         assert listed and max(e.time for e in listed) <= as_of
         assert f"{len(listed):,}" == shown["Bounce"] and f"{shown['Bounce']} events" in app.screen.title_text
+        # Enter just after `w`, while the new window's redraw is still being gathered: the list
+        # is what the row on screen counted, and names that row's window.
+        await pilot.press("escape")
+        app.window = WINDOWS_BY_NAME["5m"]  # as set_window leaves it until the worker is done
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(EventLog).events == listed
+        assert app.screen.title_text.endswith(" · 24h")
 
 
 async def test_help_and_input_screens_open_and_close():

@@ -438,7 +438,7 @@ class SestuiApp(App[None]):
         recipients = recipients_in(drill, key, events)
         if recipients is not None:
             heading += f" · {count(recipients)} recipient{'' if recipients == 1 else 's'}"
-        heading += f" · {self.window.name}"
+        heading += f" · {query.window.name}"  # the window of the rows on screen
         if not query.exact:
             heading += f" · only the newest {query.retained:,} events are kept"
         self.push_screen(EventsScreen(trail, heading, terms, events))
