@@ -25,6 +25,8 @@ _BOM = b"\xef\xbb\xbf"
 _ANSI = re.compile(rb"\x1b\[[0-9;]*m")
 # `aws logs tail`: "2018-01-01T00:29:43.079060+00:00 stream_name " or "2018-01-01T00:29:43 ".
 _TAIL_PREFIX = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?(?: \S+)? ?$")
+# A Python Lambda's log line opens with its level: "[INFO]\t2025-11-20T12:00:00.000Z\t<request id>\t".
+_LOG_LEVEL = re.compile(rb"\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|TRACE)\]\s")
 _TIMESTAMP_START = re.compile(rb"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 _TOKEN = re.compile(rb'[{}\[\]"]')
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
@@ -375,7 +377,7 @@ class Framer:
         if start == len(line):
             out.append((BLANK, line))
             return
-        if line[start] not in b"{[":
+        if line[start] not in b"{[" or _LOG_LEVEL.match(line, start):
             start = _value_start(line)  # after a prefix: log-tail timestamp, Lambda request id, ...
             if start < 0:
                 # A bare `aws logs tail --format json` prefix: its JSON follows on the next lines.

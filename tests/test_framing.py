@@ -48,16 +48,17 @@ def test_partial_final_line_waits_for_its_newline_and_is_parsed_at_close():
 
 
 def test_aws_logs_tail_detailed_short_and_colour_prefixes():
-    first, second, third, fourth = (orjson.dumps(bounce(BASE)).decode() for _ in range(4))  # four bounces
+    first, second, third, fourth, fifth = (orjson.dumps(bounce(BASE)).decode() for _ in range(5))  # five bounces
     lines = [
         f"2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc {first}",
         f"2025-11-20T12:00:00 {second}",
         f"\x1b[32m2025-11-20T12:00:00.000000+00:00\x1b[0m \x1b[36mstream\x1b[0m {third}",
         f"2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t{fourth}",  # Lambda Node.js log line
+        f"[INFO]\t2025-11-20T12:00:00.000Z\tc0ffee-request\t{fifth}",  # Lambda Python log line
     ]
     store = ingest(("\n".join(lines) + "\n").encode())
-    assert [e.kind for e in events(store)] == ["Bounce"] * 4
-    assert store.stats.lines == store.stats.records == 4
+    assert [e.kind for e in events(store)] == ["Bounce"] * 5
+    assert store.stats.lines == store.stats.records == 5
 
 
 def test_aws_logs_tail_json_format_spans_lines_and_counts_as_one_record():
@@ -71,8 +72,12 @@ def test_aws_logs_tail_json_format_spans_lines_and_counts_as_one_record():
 
 @pytest.mark.parametrize(
     "prefix",
-    ["2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc ", "2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t"],
-    ids=["aws-logs-tail", "lambda"],
+    [
+        "2025-11-20T12:00:00.079060+00:00 2025/11/20/[$LATEST]abc ",
+        "2025-11-20T12:00:00.000Z\tc0ffee-request\tINFO\t",
+        "[ERROR]\t2025-11-20T12:00:00.000Z\tc0ffee-request\t",
+    ],
+    ids=["aws-logs-tail", "lambda-node", "lambda-python"],
 )
 def test_an_array_after_a_log_prefix_yields_every_element(prefix: str):
     """A Lambda logging its batch writes one array; the `[` of its stream name is no array."""
