@@ -126,15 +126,15 @@ def _array(items: list[Any], depth: int) -> Event | str | Batch:
     """A JSON array of records (an export, a saved API response): each item as a record."""
     if depth > _MAX_DEPTH:
         return TOO_DEEP
-    batch = Batch()
-    for item in items:
-        if type(item) is dict:
-            batch.add(_guarded(_generic, item, None, depth + 1))
-        elif type(item) is list:
-            batch.add(_guarded(_array, item, depth + 1))
-        else:
-            batch.add(NOT_SES)
-    return _single(batch)
+    return _each(items, _array_item, depth)
+
+
+def _array_item(item: object, depth: int) -> Event | str | Batch:
+    if type(item) is dict:
+        return _generic(item, None, depth + 1)
+    if type(item) is list:
+        return _array(item, depth + 1)
+    return NOT_SES
 
 
 def _record(rec: Record, raw: bytes, depth: int) -> Event | str | Batch:
@@ -216,10 +216,7 @@ def _parse_text(text: object, depth: int) -> Event | str | Batch:
 
 
 def _records(records: list[Any], depth: int) -> Event | str | Batch:
-    batch = Batch()
-    for record in records:
-        batch.add(_guarded(_records_item, record, depth))
-    return _single(batch)
+    return _each(records, _records_item, depth)
 
 
 def _records_item(record: object, depth: int) -> Event | str | Batch:
@@ -239,12 +236,16 @@ def _records_item(record: object, depth: int) -> Event | str | Batch:
     return NOT_SES
 
 
-def _guarded(parse_item: Callable[..., Event | str | Batch], *args: Any) -> Event | str | Batch:
-    """One item of a container: a parser bug costs that item, not the container's others."""
-    try:
-        return parse_item(*args)
-    except Exception:  # noqa: BLE001
-        return PARSE_ERROR
+def _each(items: list[Any], read_item: Callable[..., Event | str | Batch], *args: Any) -> Event | str | Batch:
+    """A container's items, each read on its own by `read_item(item, *args)`: a parser bug an
+    item meets costs that item (PARSE_ERROR), not the container's others."""
+    batch = Batch()
+    for item in items:
+        try:
+            batch.add(read_item(item, *args))
+        except Exception:  # noqa: BLE001
+            batch.add(PARSE_ERROR)
+    return _single(batch)
 
 
 def _single(batch: Batch) -> Event | str | Batch:
@@ -282,11 +283,11 @@ def _cloudwatch_logs(obj: dict[str, Any], depth: int) -> Event | str | Batch:
     log_events = obj.get("logEvents")
     if type(log_events) is not list:
         return NOT_SES
-    batch = Batch()
-    for log_event in log_events:
-        message = log_event.get("message") if type(log_event) is dict else None
-        batch.add(_guarded(_parse_text, message, depth))
-    return _single(batch)
+    return _each(log_events, _log_message, depth)
+
+
+def _log_message(log_event: object, depth: int) -> Event | str | Batch:
+    return _parse_text(log_event.get("message") if type(log_event) is dict else None, depth)
 
 
 def _awslogs(data: object, depth: int) -> Event | str | Batch:
@@ -297,10 +298,7 @@ def _awslogs(data: object, depth: int) -> Event | str | Batch:
 
 
 def _firehose_transform(records: list[Any], depth: int) -> Event | str | Batch:
-    batch = Batch()
-    for record in records:
-        batch.add(_guarded(_firehose_item, record, depth))
-    return _single(batch)
+    return _each(records, _firehose_item, depth)
 
 
 def _firehose_item(record: object, depth: int) -> Event | str | Batch:
@@ -332,10 +330,7 @@ def _inflate_json(data: object) -> object | None:
 
 def _lookup_events(items: list[Any]) -> Event | str | Batch:
     """`aws cloudtrail lookup-events` output: each CloudTrailEvent is a JSON string."""
-    batch = Batch()
-    for item in items:
-        batch.add(_guarded(_lookup_item, item))
-    return _single(batch)
+    return _each(items, _lookup_item)
 
 
 def _lookup_item(item: object) -> Event | str:
