@@ -587,10 +587,13 @@ def detail_times(event: Event) -> list[tuple[str, float]]:
     """(label, time) of the times an event's record holds beyond its event time, read back from
     its raw record as `message_tags` is: when SES gives up on a delayed recipient, when a
     complaint's feedback report arrived."""
+    wanted = [(body, field, label) for kind, body, field, label in _DETAIL_TIMES if kind == event.kind]
+    if not wanted:
+        return []  # no record of this kind holds one: nothing to decode
     value = generic_json(bytes(event.raw))
     found = []
-    for kind, body, field, label in _DETAIL_TIMES:
-        part = value.get(body) if kind == event.kind and type(value) is dict else None
+    for body, field, label in wanted:
+        part = value.get(body) if type(value) is dict else None
         moment = parse_time(part.get(field)) if type(part) is dict else None
         if moment is not None:
             found.append((label, moment))
