@@ -905,7 +905,7 @@ async def test_a_narrow_status_line_keeps_the_facts_that_matter_whole(width):
         await pilot.pause()
         line = rendered_text(app.query_one("#status-line")).strip()
         assert "…" not in line and len(line) <= width - 2, line
-        skipped = sum(store.stats.skipped.values())
+        skipped = sum(store.stats.skipped.values()) + sum(store.stats.inner_skipped.values())
         for fact in ("1 error", f"events {store.stats.events:,}", f"skipped {skipped:,}", "PAUSED", "filter on"):
             assert fact in line, (fact, line)
         if width >= 80:
@@ -956,6 +956,16 @@ async def test_the_status_line_and_the_input_accounting_screen_count_the_duplica
         assert isinstance(app.screen, StatusScreen)
         shown = rendered_text(app.screen.query_one("#status-text"))
         assert re.search(r"duplicates +2 +events read again", shown), shown
+
+
+async def test_the_status_line_counts_items_skipped_inside_a_container():
+    # A CloudTrail file of one SES call among other services' calls: one record, one event.
+    trail = {"Records": [cloudtrail(BASE), cloudtrail(BASE + 1, source="s3.amazonaws.com"), cloudtrail(BASE + 2, source="ec2.amazonaws.com")]}
+    store = ingest(jsonl([trail, send(BASE + 3)]))
+    assert store.stats.skipped == {} and store.stats.inner_skipped == {"not_ses": 2}
+    async with showing(app=sample_app(store)) as (app, _):
+        line = rendered_text(app.query_one("#status-line")).strip()
+        assert "events 2  skipped 2 (s)" in line, line
 
 
 @pytest.mark.parametrize("flags, dropped", [([], 2), (["--no-dedupe"], None)], ids=["default", "no-dedupe"])

@@ -299,7 +299,9 @@ class SestuiApp(App[None]):
         facts += [Fact(Text("filter on", "bold"), 0)] if self.filter_text else []
         with store.lock:
             stats = store.stats
-            skipped = sum(stats.skipped.values())
+            # Items skipped inside a container (another service's call in a CloudTrail file) too:
+            # the `s` screen lists both, and the hint to open it must show for either.
+            skipped = sum(stats.skipped.values()) + sum(stats.inner_skipped.values())
             facts += [Fact(Text(f"lines {count(stats.lines)}"), 5), Fact(Text(f"events {count(stats.events)}"), 0)]
             facts.append(Fact(Text(f"skipped {count(skipped)}", style="yellow" if skipped else ""), 1))
             duplicates = stats.duplicates
