@@ -156,7 +156,9 @@ class Geo:
                 found = self.location.city(ip) if self._city else self.location.country(ip)
                 country = found.country.iso_code or found.registered_country.iso_code or UNKNOWN
                 name = found.country.name or found.registered_country.name or country
-                if self._city:
+                if self._city and country != UNKNOWN:
+                    # Without a country (a block located to a continent's middle) the address
+                    # is one of the `unknown` row's, which no one place stands for on the map.
                     city = found.city.name
                     lat, lon = found.location.latitude, found.location.longitude
             except not_found:

@@ -59,6 +59,16 @@ def test_city_and_asn_lookups_for_ipv4_and_ipv6():
 
 
 @needs_databases
+def test_an_address_located_to_a_continent_only_is_not_located():
+    """2a02:d500::/29 has the coordinates of Europe's middle but no country: it belongs to the
+    `unknown` row, which must not take its coordinates for a marker."""
+    geo = g.Geo([CITY])
+    place = geo.place("2a02:d500::1")
+    assert (place.country, place.city, place.lat, place.lon) == ("unknown", None, None, None)
+    assert place.key == geo.place("8.8.8.8").key  # one row with the addresses not in the database
+
+
+@needs_databases
 def test_country_database_has_no_city_and_the_type_comes_from_metadata(tmp_path):
     misleading = tmp_path / "GeoLite2-ASN.mmdb"  # a Country database under an ASN name
     shutil.copy(COUNTRY, misleading)
@@ -200,6 +210,27 @@ async def test_a_search_in_an_event_list_takes_place_fields_as_the_filter_does()
         await pilot.press("slash", *"source_country:SE", "enter")
         await pilot.pause()
         assert log.cursor in swedish and not app._notifications  # noqa: SLF001
+
+
+@needs_databases
+async def test_the_not_located_row_has_no_marker_on_the_map():
+    from sestui.ui.widgets.tables import Table
+    from sestui.ui.widgets.worldmap import WorldMap
+    from ui_support import cells, sample_app
+
+    # A public address the database does not list, then a block located to Europe's middle only:
+    # the row's place was the last address's, with that block's coordinates.
+    records = [send(BASE, tags={"ses:source-ip": ["8.8.8.8"]}), send(BASE + 1, tags={"ses:source-ip": ["2a02:d500::1"]})]
+    records.append(send(BASE + 2, tags={"ses:source-ip": ["89.160.20.112"]}))  # Sweden
+    app = with_geo(sample_app(ingest(jsonl(records)), window="all"), CITY)
+    async with app.run_test(size=(120, 50)) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        rows = cells(app.query_one("#t-geo_source_ips", Table))
+        assert [(row[0].split()[0], row[3]) for row in rows] == [("unknown", "2"), ("SE", "1")]
+        sweden = g.Geo([CITY]).place("89.160.20.112")
+        assert [(m.lat, m.lon, m.count) for m in app.query_one(WorldMap).markers] == [(sweden.lat, sweden.lon, 1)]
 
 
 SOURCE_COLOR = "#5f87d7"  # Mail source IPs on the map
