@@ -14,6 +14,9 @@ from .framing import DEFAULT_MAX_RECORD_BYTES, Framed, Framer, Junk
 from .parsing import PARSE_ERROR, Batch, parse
 from .store import Store
 
+# The skip reason of a line a rotated file was let go in the middle of (see StreamIngest.let_go).
+CUT_AT_ROTATION = "cut_at_rotation"
+
 
 class StreamIngest:
     """Feeds one stream (a file from some offset, stdin, a gzip member chain) into the store."""
@@ -95,14 +98,33 @@ class StreamIngest:
 
     def let_go(self) -> int:
         """End of reading a file its writer may still finish elsewhere (a rotated file let go):
-        an unfinished last line is neither framed nor counted, and its length is returned for
-        the reader to give back; otherwise, and for gzip data, as `close` (returns 0)."""
+        an unfinished last line is not framed but counted as skipped (CUT_AT_ROTATION), and its
+        length is returned for the reader to give back (see `read_whole`); otherwise, and for
+        gzip data, as `close` (returns 0)."""
         if self._gzip is None and not self._failed and not self._head:
             unfinished = self.framer.unfinished()
             if unfinished:
+                self._count_cut(1)
                 return unfinished
         self.close()
         return 0
+
+    def read_whole(self) -> None:
+        """The line a rotated file was let go in the middle of is read here, whole (from the
+        file's compressed copy, or the file itself back under a followed name): it no longer
+        counts as cut."""
+        self._count_cut(-1)
+
+    def _count_cut(self, n: int) -> None:
+        store = self.store
+        with store.lock:
+            stats = store.stats
+            stats.lines += n
+            stats.records += n
+            stats.skip(CUT_AT_ROTATION, n)
+            if not stats.skipped[CUT_AT_ROTATION]:
+                del stats.skipped[CUT_AT_ROTATION]
+            store.version += 1
 
     def _fail(self, exc: Exception, framed: list[Framed]) -> None:
         self._failed = True

@@ -135,10 +135,11 @@ class _Read:
     """How far one file was read, with its first bytes and the last bytes read: appending and
     renaming never change them, replacing the content does."""
 
-    __slots__ = ("offset", "head", "tail", "open")
+    __slots__ = ("offset", "head", "tail", "open", "cut")
 
     def __init__(self, fd: int, offset: int) -> None:
         self.open = True  # a reader has the file
+        self.cut = False  # let go in the middle of the line at `offset`, counted as cut
         self.seek(fd, offset)
 
     def seek(self, fd: int, offset: int) -> None:
@@ -241,13 +242,14 @@ class Inodes:
         else:
             read.head = b""  # its digest identifies it; only plain content is compared
 
-    def copied(self, fd: int, max_ratio: float) -> int | None:
+    def copied(self, fd: int, max_ratio: float) -> tuple[int, _Read | None] | None:
         """For a .gz file that appeared while following: how many bytes of what it decompresses
-        to were read already from the plain file it is a compressed copy of, 0 if it is none;
-        None to wait while that is not known yet or that plain file is still being read."""
+        to were read already from the plain file it is a compressed copy of (0 if it is none),
+        and that file's read; None to wait while that is not known yet or that plain file is
+        still being read."""
         found = _decompressed_head(fd, max_ratio)
         if found is None:
-            return 0
+            return 0, None
         head, ended = found
         copies = []
         for read in (*self._reading, *self._read_before):
@@ -266,7 +268,8 @@ class Inodes:
                 copies.append(read)  # all of it was read
         if any(read.open for read in copies):
             return None  # the plain file is still being read: the copy takes over where it ends
-        return max((read.offset for read in copies), default=0)
+        furthest = max(copies, key=lambda read: read.offset, default=None)
+        return (0, None) if furthest is None else (furthest.offset, furthest)
 
 
 def _forget_oldest(remembered: dict[Any, Any]) -> None:
@@ -334,11 +337,15 @@ class _Handle:
     def read(self, budget: int) -> int:
         """Read what is available, up to `budget` bytes; returns bytes read."""
         if self.copy_check:
-            skip = self.inodes.copied(self.fd, self.ingest.max_gzip_ratio)
-            if skip is None:
+            copied = self.inodes.copied(self.fd, self.ingest.max_gzip_ratio)
+            if copied is None:
                 return 0
+            skip, plain = copied
             self.copy_check = False
             self.ingest.skip(skip)
+            if plain is not None and plain.cut:
+                plain.cut = False  # the line it was let go in the middle of starts the rest
+                self.ingest.read_whole()
         total = 0
         while total < budget:
             data = os.pread(self.fd, min(CHUNK, budget - total), self.offset)
@@ -363,12 +370,13 @@ class _Handle:
 
     def let_go(self) -> int:
         """Close a rotated file that its writer may still be writing. A last line not finished
-        yet is left unread, and the read taken to end before it, so the file's compressed copy
-        (logrotate's delaycompress) is read from that line's start: the line counts once, whole,
-        not as junk now and once more then. Returns that line's length so far."""
+        yet counts as cut, and the read is taken to end before it, so the file's compressed copy
+        (logrotate's delaycompress) is read from that line's start: the line then counts once,
+        whole, instead. Returns that line's length so far."""
         unfinished = self.ingest.let_go()
         if unfinished:
             self.read_state.seek(self.fd, self.offset - unfinished)
+            self.read_state.cut = True
         self._release()
         return unfinished
 
@@ -487,8 +495,8 @@ class FileFollower:
                 handle.read(budget)
                 if handle.let_go():
                     self.store.note(
-                        f"{self.path}: a rotated file was let go in the middle of a line; the line is read from "
-                        "the file's compressed copy if one appears"
+                        f"{self.path}: a rotated file was let go in the middle of a line, counted as cut_at_rotation "
+                        "until the file's compressed copy, if one appears, gives it whole"
                     )
                 self._draining.remove(handle)
         if current is not None:
@@ -528,6 +536,10 @@ class FileFollower:
             os.close(fd)  # this very file is being read under another name
             return None
         mid_line = False
+        # A file let go in the middle of a line, back under a followed name: the line is read
+        # from its start now, whole (unless --from-end skips it).
+        whole = read_state.cut and not self._from_end
+        read_state.cut = False
         if self._from_end:  # an archive present at the start is old history too
             read_state.seek(fd, st.st_size)
             # A block-buffered writer leaves the file ending mid-line: the rest of that line
@@ -539,6 +551,8 @@ class FileFollower:
         ingest = StreamIngest(
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
+        if whole:
+            ingest.read_whole()
         handle = _Handle(fd, st, read_state, ingest, self.inodes, copy_check)
         handle.mid_line = mid_line
         self._current = handle

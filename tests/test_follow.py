@@ -326,12 +326,54 @@ def test_a_line_half_written_when_the_rotated_file_is_let_go_is_read_once_from_i
     for now in (1.0, 10.0):  # the rotated file is drained, then let go
         follower.step(now)
     assert any("middle of a line" in note for note in follower.store.notes)
+    stats = follower.store.stats  # counted, as cut, until the archive gives it whole
+    assert (stats.lines, stats.records, stats.events, dict(stats.skipped)) == (before + 5, before + 5, before + 4, {"cut_at_rotation": 1})
     append(tmp_path / "ses.jsonl.1", late[50:])  # the writer's next flush, after the drain
     compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")
     for now in (20.0, 30.0, 40.0, 100.0):
         follower.step(now)
     stats = follower.store.stats
     assert (stats.lines, stats.events, dict(stats.skipped), stats.duplicates) == (before + 7, before + 7, {}, 0)
+
+
+def test_a_line_half_written_when_the_rotated_file_is_let_go_counts_as_cut_without_an_archive(tmp_path, stepped):
+    """Rotation by rename alone, and a writer that died mid-line: the half line is never read
+    whole, and stays counted as skipped, never lost from the accounting."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    follower = stepped(str(log))
+    follower.step(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")
+    log.write_bytes(lines(4, 10))
+    append(tmp_path / "ses.jsonl.1", lines(1, 14)[:50])
+    for now in (1.0, 10.0, 20.0, 100.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.records, stats.events, dict(stats.skipped)) == (15, 15, 14, {"cut_at_rotation": 1})
+
+
+def test_a_file_let_go_in_the_middle_of_a_line_that_comes_back_reads_the_line_whole(tmp_path):
+    """The rotated file comes back under a followed name with its half line finished: the line
+    is read from its start there, and no longer counts as cut."""
+    store = Store(clock=lambda: BASE + 86400)
+    inodes = Inodes()
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    late = lines(1, 10)
+    append(log, late[:50])
+    current = FileFollower(str(log), store, Options(), from_end=False, inodes=inodes)
+    current.poll(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")
+    current.poll(1.0)
+    current.poll(1.0 + Options().grace)  # let go in the middle of the line
+    assert dict(store.stats.skipped) == {"cut_at_rotation": 1}
+    append(tmp_path / "ses.jsonl.1", late[50:])
+    (tmp_path / "ses.jsonl.1").rename(tmp_path / "ses.jsonl.2")
+    later = FileFollower(str(tmp_path / "ses.jsonl.2"), store, Options(), from_end=False, inodes=inodes)
+    later.poll(10.0)
+    later.close()
+    current.close()
+    assert (store.stats.lines, store.stats.records, store.stats.events, dict(store.stats.skipped)) == (11, 11, 11, {})
 
 
 def test_a_compressed_copy_of_a_file_still_being_read_waits_for_it(tmp_path):
@@ -804,6 +846,6 @@ def test_only_the_most_recently_let_go_files_are_remembered(tmp_path, monkeypatc
         copy = tmp_path / f"ses-{i}.jsonl.gz"
         copy.write_bytes(gzip.compress(content))
         fd = os.open(copy, os.O_RDONLY)
-        assert inodes.copied(fd, 64) == (0 if i < 2 else len(content))
+        assert inodes.copied(fd, 64)[0] == (0 if i < 2 else len(content))
         os.close(fd)
     assert len(inodes._done) == len(inodes._read_before) == 3

@@ -29,6 +29,7 @@ REASONS = {
     "gzip_bomb": "gzip expanding past --max-gzip-ratio",
     "bad_gzip": "corrupt gzip data",
     "truncated_gzip": "gzip data cut short",
+    "cut_at_rotation": "a rotated file let go mid-line (read whole from its .gz copy if one appears)",
     "parse_error": "a record sestui failed to read (please report it)",
 }
 
