@@ -18,7 +18,7 @@ FULL = [
 QUICK = [
     ("report pipeline vs orjson.loads (100,000 lines)", ["bench_pipeline.py", "--lines", "100000"]),
     ("live follow at 20,000 lines/s for 5 s", ["bench_follow.py", "--seconds", "5"]),
-    ("app under 20,000 events/s", ["bench_ui.py", "--warmup", "4", "--dwell", "1"]),
+    ("app under 20,000 events/s", ["bench_ui.py", "--warmup", "4", "--dwell", "1", "--rounds", "1"]),
     ("tail's backfill on one core and on several (100,000 lines)", ["bench_backfill.py", "--lines", "100000"]),
     ("soak: the app over 3 simulated hours", ["bench_soak.py", "--hours", "3"]),
 ]

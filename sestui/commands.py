@@ -25,9 +25,15 @@ from .textsafe import clean_line
 
 
 def tune_gc() -> None:
-    """Collect young objects less often: parsing allocates and drops many short-lived containers
-    per record, and with the default threshold (700) the collector cost ingest ~40 %."""
-    gc.set_threshold(50_000, 20, 20)
+    """Keep the collector's pauses short, and its full passes rare.
+
+    Every collection holds the GIL, so it stops the app's drawing and ingest alike. Textual's
+    rendering leaves reference cycles (a Strip caches itself), and its caches keep about half a
+    million objects alive at 160x50: a full pass over them takes 0.5-1 s. Small young collections
+    (a few ms) and middle ones every 40,000 allocations (tens of ms, bench/bench_ui.py) free the
+    cycles; full passes wait for 200 of those. Ingest allocates few tracked objects (events are
+    untracked structs), so the settings leave `report` and ingest speed as they are."""
+    gc.set_threshold(2_000, 20, 200)
 
 
 def _options(args: argparse.Namespace) -> Options:
