@@ -35,7 +35,7 @@ from sestui.ui.widgets.footer import Footer
 from sestui.ui.widgets.searchlog import SearchableLog
 from sestui.ui.widgets.statusline import Fact, StatusLine
 from sestui.ui.widgets.tables import NO_DATA, READABLE, Column, Table
-from ui_support import cells, sample_app, sample_store, showing
+from ui_support import cells, sample_app, sample_store, settled, showing
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -565,19 +565,20 @@ def footer_keys(app) -> list[FooterKey]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("width", [60, 80, 100, 120])
 async def test_the_footer_shows_its_keys_whole_and_keeps_the_essential_ones(width):
     async with showing(size=(width, 24)) as (app, pilot):
-        shown = {key.key_display for key in footer_keys(app)}
-        assert {"?", "q", "p"} <= shown
-        if width >= 80:
-            assert {"⏎", "w", "f", "e", "s"} <= shown  # what a table offers, but maybe pinning (in ?)
+        table_keys = ("⏎", "w", "f", "e", "s") if width >= 80 else ()  # what a table offers, but maybe pinning (in ?)
+        await settled(pilot, lambda: showing_keys(app, "?", "q", "p", *table_keys))
         await pilot.press("7")
-        await pilot.pause()
-        assert {"?", "q", "p", "/"} <= {key.key_display for key in footer_keys(app)}
+        await settled(pilot, lambda: showing_keys(app, "?", "q", "p", "/"))
+
+
+def showing_keys(app, *wanted: str) -> None:  # type: ignore[no-untyped-def]
+    shown = {key.key_display for key in footer_keys(app)}
+    assert set(wanted) <= shown, shown
 
 
 async def test_a_wide_footer_shows_every_key_of_the_main_screen():
-    async with showing(size=(160, 50)) as (app, _):
-        shown = {key.key_display for key in footer_keys(app)}
-        assert {"⏎", "F", "w", "p", "f", "e", "s", "?", "q", "^p"} <= shown
+    async with showing(size=(160, 50)) as (app, pilot):
+        await settled(pilot, lambda: showing_keys(app, "⏎", "F", "w", "p", "f", "e", "s", "?", "q", "^p"))
 
 
 @pytest.mark.parametrize("size", LAYOUT_SIZES, ids=[f"{w}x{h}" for w, h in LAYOUT_SIZES])

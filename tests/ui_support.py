@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from textual.pilot import Pilot
 
@@ -15,6 +17,7 @@ from sestui.store import Store
 from sestui.ui.app import SestuiApp, make_app
 
 SAMPLE_NOW = 1_795_176_000.0  # 2026-11-20T12:00:00Z, just after the newest sample event
+T = TypeVar("T")
 
 
 def sample_store(**store_args: object) -> Store:
@@ -48,3 +51,17 @@ async def showing(*keys: str, app: SestuiApp | None = None, size: tuple[int, int
         await pilot.press(*keys)
         await pilot.pause()
         yield app, pilot
+
+
+async def settled(pilot: Pilot, check: Callable[[], T], timeout: float = 3.0) -> T:
+    """What `check` returns once its assertions hold. Some changes finish after a refresh that
+    a pause need not wait for (the footer recomposes after the next one), later on a loaded
+    machine; past `timeout` the last failure is raised."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        await pilot.pause(0.05)
