@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import asynccontextmanager
 import subprocess
 import sys
 
@@ -212,22 +213,30 @@ async def test_a_search_in_an_event_list_takes_place_fields_as_the_filter_does()
         assert log.cursor in swedish and not app._notifications  # noqa: SLF001
 
 
+@asynccontextmanager
+async def geo_tab(records: list[dict], size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The app over these records (window all, the City test database) showing its Geo tab:
+    (app, the rows of its Mail source IPs table)."""
+    from sestui.ui.widgets.tables import Table
+    from ui_support import cells, sample_app
+
+    app = with_geo(sample_app(ingest(jsonl(records)), window="all"), CITY)
+    async with app.run_test(size=size) as pilot:
+        app.tick()
+        await pilot.press("6")
+        await pilot.pause()
+        yield app, cells(app.query_one("#t-geo_source_ips", Table))
+
+
 @needs_databases
 async def test_the_not_located_row_has_no_marker_on_the_map():
-    from sestui.ui.widgets.tables import Table
     from sestui.ui.widgets.worldmap import WorldMap
-    from ui_support import cells, sample_app
 
     # A public address the database does not list, then a block located to Europe's middle only:
     # the row's place was the last address's, with that block's coordinates.
     records = [send(BASE, tags={"ses:source-ip": ["8.8.8.8"]}), send(BASE + 1, tags={"ses:source-ip": ["2a02:d500::1"]})]
     records.append(send(BASE + 2, tags={"ses:source-ip": ["89.160.20.112"]}))  # Sweden
-    app = with_geo(sample_app(ingest(jsonl(records)), window="all"), CITY)
-    async with app.run_test(size=(120, 50)) as pilot:
-        app.tick()
-        await pilot.press("6")
-        await pilot.pause()
-        rows = cells(app.query_one("#t-geo_source_ips", Table))
+    async with geo_tab(records, (120, 50)) as (app, rows):
         assert [(row[0].split()[0], row[3]) for row in rows] == [("unknown", "2"), ("SE", "1")]
         sweden = g.Geo([CITY]).place("89.160.20.112")
         assert [(m.lat, m.lon, m.count) for m in app.query_one(WorldMap).markers] == [(sweden.lat, sweden.lon, 1)]
@@ -258,18 +267,11 @@ def marked_cells(world: WorldMap) -> set[tuple[int, int]]:
 @needs_databases
 async def test_a_place_with_one_event_beside_one_with_many_is_still_marked_on_the_map():
     """A marker's smallest radius must light a dot wherever it falls between dot centres."""
-    from sestui.ui.widgets.tables import Table
     from sestui.ui.widgets.worldmap import WorldMap
-    from ui_support import cells, sample_app
 
     records = [send(BASE + i % 60, tags={"ses:source-ip": ["89.160.20.112"]}) for i in range(700)]  # Sweden
     records.append(send(BASE + 61, tags={"ses:source-ip": ["2a02:d0c0::1"]}))  # Russia, 60N 100E
-    app = with_geo(sample_app(ingest(jsonl(records)), window="all"), CITY)
-    async with app.run_test(size=(100, 50)) as pilot:
-        app.tick()
-        await pilot.press("6")
-        await pilot.pause()
-        rows = cells(app.query_one("#t-geo_source_ips", Table))
+    async with geo_tab(records, (100, 50)) as (app, rows):
         assert any(row[0].startswith("RU") for row in rows)  # the table lists Russia
         world = app.query_one(WorldMap)
         width, height = world.content_size.width, world.content_size.height - 1
