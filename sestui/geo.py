@@ -154,11 +154,13 @@ class Geo:
         if self.location is not None:
             try:
                 found = self.location.city(ip) if self._city else self.location.country(ip)
-                country = found.country.iso_code or found.registered_country.iso_code or UNKNOWN
+                located = found.country.iso_code
+                country = located or found.registered_country.iso_code or UNKNOWN
                 name = found.country.name or found.registered_country.name or country
-                if self._city and country != UNKNOWN:
-                    # Without a country (a block located to a continent's middle) the address
-                    # is one of the `unknown` row's, which no one place stands for on the map.
+                if self._city and located:
+                    # Without a country of its own (a block located to a continent's middle) an
+                    # address is not placed by its coordinates: it is marked, if at all, at its
+                    # registered country's centroid, and in the `unknown` row not at all.
                     city = found.city.name
                     lat, lon = found.location.latitude, found.location.longitude
             except not_found:

@@ -7,6 +7,7 @@ import shutil
 from contextlib import asynccontextmanager
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -67,6 +68,23 @@ def test_an_address_located_to_a_continent_only_is_not_located():
     place = geo.place("2a02:d500::1")
     assert (place.country, place.city, place.lat, place.lon) == ("unknown", None, None, None)
     assert place.key == geo.place("8.8.8.8").key  # one row with the addresses not in the database
+
+
+def test_an_address_with_only_a_registered_country_is_not_placed_by_its_coordinates():
+    """MaxMind gives some blocks the country they are registered in and a continent's middle as
+    coordinates: the row is that country's, and its marker goes to the country, not to the
+    continent's middle."""
+    names = SimpleNamespace(iso_code=None, name=None)
+    found = SimpleNamespace(
+        country=names,
+        registered_country=SimpleNamespace(iso_code="DE", name="Germany"),
+        city=SimpleNamespace(name=None),
+        location=SimpleNamespace(latitude=48.69096, longitude=9.14062),  # Europe's middle
+    )
+    geo = g.Geo.__new__(g.Geo)
+    geo.location, geo.asn, geo._city = SimpleNamespace(city=lambda ip: found), None, True
+    place = geo._lookup("198.51.100.7", LookupError)
+    assert (place.country, place.name, place.lat, place.lon) == ("DE", "Germany", None, None)
 
 
 @needs_databases
