@@ -37,6 +37,7 @@ class StreamIngest:
         self._head = b""
         self._failed = False  # a decompression error stopped this stream
         self._skip = 0  # decompressed bytes still to drop (see skip)
+        self._cut_owed = False  # see expect_cut_line
         self.error: str | None = None
 
     def feed(self, data: bytes) -> None:
@@ -62,10 +63,14 @@ class StreamIngest:
                         dropped = min(self._skip, len(piece))
                         self._skip -= dropped
                         piece = piece[dropped:]
+                    if piece and self._cut_owed:
+                        self._settle_cut()
                     framed.extend(self.framer.feed(piece))
             except (BombError, zlib.error) as exc:
                 self._fail(exc, framed)
         else:
+            if self._cut_owed:
+                self._settle_cut()
             framed = self.framer.feed(data)
         self._consume(framed, self.framer.lines - lines_before, len(data))
 
@@ -98,21 +103,29 @@ class StreamIngest:
 
     def let_go(self) -> int:
         """End of reading a file its writer may still finish elsewhere (a rotated file let go):
-        an unfinished last line is not framed but counted as skipped (CUT_AT_ROTATION), and its
-        length is returned for the reader to give back (see `read_whole`); otherwise, and for
-        gzip data, as `close` (returns 0)."""
+        an unfinished last line is neither framed nor counted, and its length is returned for
+        the reader to give back (see `count_cut_line`); otherwise, and for gzip data, as `close`
+        (returns 0)."""
         if self._gzip is None and not self._failed and not self._head:
             unfinished = self.framer.unfinished()
             if unfinished:
-                self._count_cut(1)
                 return unfinished
         self.close()
         return 0
 
-    def read_whole(self) -> None:
-        """The line a rotated file was let go in the middle of is read here, whole (from the
-        file's compressed copy, or the file itself back under a followed name): it no longer
-        counts as cut."""
+    def count_cut_line(self) -> None:
+        """Count the line given back by `let_go` as skipped (CUT_AT_ROTATION) until it is read
+        whole from where it starts (see `expect_cut_line`)."""
+        self._count_cut(1)
+
+    def expect_cut_line(self) -> None:
+        """This stream's next byte starts a line counted as cut (from the file's compressed copy,
+        or the file itself back under a followed name): once that byte is read, the line counts
+        as what it is, no longer as cut. A stream that holds no byte there leaves it cut."""
+        self._cut_owed = True
+
+    def _settle_cut(self) -> None:
+        self._cut_owed = False
         self._count_cut(-1)
 
     def _count_cut(self, n: int) -> None:

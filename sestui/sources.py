@@ -345,7 +345,7 @@ class _Handle:
             self.ingest.skip(skip)
             if plain is not None and plain.cut:
                 plain.cut = False  # the line it was let go in the middle of starts the rest
-                self.ingest.read_whole()
+                self.ingest.expect_cut_line()
         total = 0
         while total < budget:
             data = os.pread(self.fd, min(CHUNK, budget - total), self.offset)
@@ -370,13 +370,17 @@ class _Handle:
 
     def let_go(self) -> int:
         """Close a rotated file that its writer may still be writing. A last line not finished
-        yet counts as cut, and the read is taken to end before it, so the file's compressed copy
-        (logrotate's delaycompress) is read from that line's start: the line then counts once,
-        whole, instead. Returns that line's length so far."""
+        yet is left unread, and the read taken to end before it, so the file's compressed copy
+        (logrotate's delaycompress) is read from that line's start: the line counts once, whole,
+        not as junk now and once more then. Until then it counts as cut, where the file can be
+        recognized later by what was read before the line; a file holding nothing else cannot
+        (its copy is read from its start, the line with it). Returns that line's length so far."""
         unfinished = self.ingest.let_go()
         if unfinished:
             self.read_state.seek(self.fd, self.offset - unfinished)
-            self.read_state.cut = True
+            if self.offset:
+                self.read_state.cut = True
+                self.ingest.count_cut_line()
         self._release()
         return unfinished
 
@@ -494,9 +498,10 @@ class FileFollower:
             if handle.moved_at is not None and now - handle.moved_at >= self.options.grace:
                 handle.read(budget)
                 if handle.let_go():
+                    counted = " (counted as cut_at_rotation until then)" if handle.read_state.cut else ""
                     self.store.note(
-                        f"{self.path}: a rotated file was let go in the middle of a line, counted as cut_at_rotation "
-                        "until the file's compressed copy, if one appears, gives it whole"
+                        f"{self.path}: a rotated file was let go in the middle of a line; the line is read from "
+                        f"the file's compressed copy if one appears{counted}"
                     )
                 self._draining.remove(handle)
         if current is not None:
@@ -552,7 +557,7 @@ class FileFollower:
             self.store, self.path, self.options.max_record_bytes, self.options.max_gzip_ratio
         )
         if whole:
-            ingest.read_whole()
+            ingest.expect_cut_line()
         handle = _Handle(fd, st, read_state, ingest, self.inodes, copy_check)
         handle.mid_line = mid_line
         self._current = handle

@@ -352,6 +352,57 @@ def test_a_line_half_written_when_the_rotated_file_is_let_go_counts_as_cut_witho
     assert (stats.lines, stats.records, stats.events, dict(stats.skipped)) == (15, 15, 14, {"cut_at_rotation": 1})
 
 
+def test_a_half_line_the_archive_does_not_hold_stays_counted_as_cut(tmp_path, stepped):
+    """logrotate's `compress` without `delaycompress`: the rotated file is compressed and deleted
+    at once, and the writer, still holding it open, flushes half a line into it. The archive ends
+    where that line starts: nothing reads the line, which stays counted as cut."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(10))
+    follower = stepped(str(log), str(tmp_path / "*.gz"))
+    follower.step(0.0)
+    with open(log, "ab") as writer:
+        log.rename(tmp_path / "ses.jsonl.1")
+        log.write_bytes(lines(4, 10))
+        compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")
+        writer.write(lines(1, 14)[:50])
+        writer.flush()
+        for now in (1.0, 10.0, 20.0, 30.0, 40.0, 100.0):
+            follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.records, stats.events, dict(stats.skipped)) == (15, 15, 14, {"cut_at_rotation": 1})
+
+
+@pytest.mark.parametrize("back", ["archived", "renamed"])
+def test_a_rotated_file_holding_only_a_half_line_counts_it_once(tmp_path, stepped, back):
+    """Nothing of the file was read before its half line, so nothing tells the file (or its
+    copy) when it is read again, from its start: the line is left to that read, not counted as
+    cut as well."""
+    log = tmp_path / "ses.jsonl"
+    log.write_bytes(lines(3))
+    follower = stepped(str(log), str(tmp_path / "*.gz"), str(tmp_path / "ses.jsonl.2"))
+    follower.step(0.0)
+    log.rename(tmp_path / "ses.jsonl.1")
+    late = lines(1, 3)
+    log.write_bytes(late[:50])  # the new file's first flush, mid-line
+    for now in (1.0, 2.0, 10.0):
+        follower.step(now)
+    log.rename(tmp_path / "ses.jsonl.1")  # rotated again before its line was finished
+    log.write_bytes(b"")
+    for now in (11.0, 20.0):
+        follower.step(now)
+    assert any("middle of a line" in note for note in follower.store.notes)
+    assert dict(follower.store.stats.skipped) == {}
+    append(tmp_path / "ses.jsonl.1", late[50:])
+    if back == "archived":
+        compress(tmp_path / "ses.jsonl.1", tmp_path / "ses.jsonl.1.gz")
+    else:
+        (tmp_path / "ses.jsonl.1").rename(tmp_path / "ses.jsonl.2")
+    for now in (30.0, 40.0, 50.0, 100.0):
+        follower.step(now)
+    stats = follower.store.stats
+    assert (stats.lines, stats.records, stats.events, dict(stats.skipped)) == (4, 4, 4, {})
+
+
 def test_a_file_let_go_in_the_middle_of_a_line_that_comes_back_reads_the_line_whole(tmp_path):
     """The rotated file comes back under a followed name with its half line finished: the line
     is read from its start there, and no longer counts as cut."""

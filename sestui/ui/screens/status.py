@@ -29,7 +29,7 @@ REASONS = {
     "gzip_bomb": "gzip expanding past --max-gzip-ratio",
     "bad_gzip": "corrupt gzip data",
     "truncated_gzip": "gzip data cut short",
-    "cut_at_rotation": "a rotated file let go mid-line (read whole from its .gz copy if one appears)",
+    "cut_at_rotation": "lines a rotated file was let go in the middle of, not read whole since",
     "parse_error": "a record sestui failed to read (please report it)",
 }
 
