@@ -166,6 +166,27 @@ async def test_tables_title_their_unit_and_window_and_say_when_empty():
         assert cells(table(app, "t-recent-bounces"))[0][0] == NO_DATA
 
 
+async def test_only_tables_that_cover_less_than_the_window_say_so():
+    """Past the ring, counts stay exact (time buckets) and rankings cover the ring's newest
+    events; for window `all` rankings come from all-time counters that saw every event."""
+    store = sample_store(max_events=300)
+    async with showing(app=sample_app(store)) as (app, pilot):
+        titles = {name: str(table(app, name).border_title) for name in ("t-kinds", "t-sources")}
+        assert "newest" not in titles["t-kinds"] and "events · 24h · newest 300 events only" in titles["t-sources"]
+        await pilot.press("5")
+        await pilot.pause()
+        assert "newest" not in str(table(app, "t-groups").border_title)
+        assert "newest 300 events only" in str(table(app, "t-error_codes").border_title)
+        await pilot.press("4")
+        await pilot.pause()
+        assert all("newest 300 events only" in str(table(app, name).border_title) for name in ("t-mta", "t-outliers"))
+        for _ in range(2):  # 24h -> 7d -> all
+            await pilot.press("w")
+        await pilot.pause()
+        assert app.window.name == "all"
+        assert all("newest" not in str(table(app, name).border_title) for name in ("t-mta", "t-outliers", "t-delivery_domains"))
+
+
 async def test_window_cycling_changes_the_numbers_as_expected():
     store = sample_store()
     app = sample_app(store)

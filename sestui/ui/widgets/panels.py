@@ -38,11 +38,17 @@ SHARE = Column("Share", 6, numeric=True)
 Row = tuple[str, list[object], tuple[object, ...]]
 
 
-def window_note(query: Query, unit: str) -> str:
-    """'recipients · 24h', plus a warning when rankings cover only the ring."""
+def window_note(query: Query, unit: str, ranking: str | None = None, ring: bool = False) -> str:
+    """'recipients · 24h', plus what a table's numbers cover when that is less than the window:
+    those of a ranking (or of other rows read from the ring) once the ring no longer holds all of
+    a window's events, the newest only; for window `all`, all-time counters that saw every event,
+    an estimate only past their 10,000 keys. Counts and trends always cover every event."""
     note = f"{unit} · {query.window.name}"
-    if not query.exact:
-        note += f" · newest {query.retained:,} events only"
+    if (ranking is not None or ring) and not query.exact:
+        if query.window.seconds is not None:
+            note += f" · newest {query.retained:,} events only"
+        elif ranking is not None and not query.ranked_counts(ranking).exact:
+            note += " · estimated"
     return note
 
 
@@ -141,8 +147,15 @@ class Panel(VerticalScroll):
         return tables[0] if tables else None
 
 
-def table_data(query: Query, rows: list[Row], unit: str, unlisted: dict[str, str] | None = None) -> TableData:
-    return TableData(rows, window_note(query, unit), unlisted or {})
+def table_data(
+    query: Query, rows: list[Row], unit: str, unlisted: dict[str, str] | None = None, ranking: str | None = None, ring: bool = False
+) -> TableData:
+    return TableData(rows, window_note(query, unit, ranking, ring), unlisted or {})
+
+
+def ranking_data(query: Query, name: str, unit: str) -> TableData:
+    """A ranking's table: its top rows, and what they cover."""
+    return table_data(query, ranking_rows(query, name), unit, ranking=name)
 
 
 def _row_group(*children: object, classes: str = "row") -> Horizontal:
@@ -191,7 +204,7 @@ class OverviewPanel(Panel):
             "c-kinds": ChartData(series, query.bucket_starts(), f"{query.window.name}, {query.width:g} s buckets"),
         }
         for name in ("sources", "accounts", "config_sets"):
-            updates[f"t-{name}"] = table_data(query, ranking_rows(query, name), "events")
+            updates[f"t-{name}"] = ranking_data(query, name, "events")
         return updates
 
 
@@ -239,14 +252,14 @@ class BouncesPanel(Panel):
         )
 
     def gather(self, query: Query) -> Updates:
-        updates: Updates = {f"t-{name}": table_data(query, ranking_rows(query, name), "recipients") for name in ("bounce_addresses", "bounce_domains")}
+        updates: Updates = {f"t-{name}": ranking_data(query, name, "recipients") for name in ("bounce_addresses", "bounce_domains")}
         counts = query.ranked_counts("bounce_classes").counts
         total = sum(counts.values()) or 1
         rows: list[Row] = []
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             kind, sub = split_class(key)
             rows.append((key, [cell(kind), cell(sub), count(n), share_text(n, total)], (kind, sub, n, share(n, total))))
-        updates["t-bounce_classes"] = table_data(query, rows, "bounces")
+        updates["t-bounce_classes"] = table_data(query, rows, "bounces", ranking="bounce_classes")
         series = [
             Series("Permanent", "#d75f5f", tuple(query.trend(Metric.BOUNCE_PERMANENT))),
             Series("Transient", "#d7af5f", tuple(query.trend(Metric.BOUNCE_TRANSIENT))),
@@ -288,7 +301,7 @@ class ComplaintsPanel(Panel):
         )
 
     def gather(self, query: Query) -> Updates:
-        updates: Updates = {f"t-{name}": table_data(query, ranking_rows(query, name), unit) for name, _, unit in self.NAMES}
+        updates: Updates = {f"t-{name}": ranking_data(query, name, unit) for name, _, unit in self.NAMES}
         recent = query.recent(k.COMPLAINT, RECENT_ROWS)
         values = [(clock_time(e.time), target(e), e.feedback_type or "-", e.user_agent or "-", e.source or "-") for e in recent]
         updates["t-recent-complaints"] = table_data(query, recent_rows(recent, values), "newest first")
@@ -337,11 +350,11 @@ class DeliveriesPanel(Panel):
         slow = query.outliers(n=RECENT_ROWS)
         values = [(clock_time(e.time), millis(e.processing_ms), e.mta or "-", target(e), e.message_id or "-") for e in slow]
         return {
-            "t-mta": table_data(query, rows, "processing time", unlisted),
+            "t-mta": table_data(query, rows, "processing time", unlisted, ring=True),
             "c-latency": ChartData(latency, query.bucket_starts(), query.window.name),
-            "t-outliers": table_data(query, recent_rows(slow, values), f"over window p99 {millis(query.outlier_threshold())}"),
-            "t-delivery_domains": table_data(query, ranking_rows(query, "delivery_domains"), "recipients"),
-            "t-delay_types": table_data(query, ranking_rows(query, "delay_types"), "delays"),
+            "t-outliers": table_data(query, recent_rows(slow, values), f"over window p99 {millis(query.outlier_threshold())}", ring=True),
+            "t-delivery_domains": ranking_data(query, "delivery_domains", "recipients"),
+            "t-delay_types": ranking_data(query, "delay_types", "delays"),
         }
 
 
@@ -404,7 +417,7 @@ class CloudTrailPanel(Panel):
             "t-groups": table_data(query, rows if ok + failed else [], "calls"),
         }
         for name, unit in (("error_codes", "failed calls"), ("failed_names", "failed calls"), ("ct_users", "calls")):
-            updates[f"t-{name}"] = table_data(query, ranking_rows(query, name), unit)
+            updates[f"t-{name}"] = ranking_data(query, name, unit)
         # Of every call in the window: a poller's routine successes must not push failures out.
         failures = query.recent(k.CLOUDTRAIL, RECENT_ROWS, where=lambda e: e.failed)
         values = [
@@ -466,7 +479,7 @@ class GeoPanel(Panel):
                 position = _position(place)
                 if position is not None:
                     markers.append(Marker(position[0], position[1], n, color))
-            updates[f"t-{name}"] = table_data(query, rows, unit)
+            updates[f"t-{name}"] = table_data(query, rows, unit, ranking=name)
         updates["geo-map"] = MapData(markers, [(title, color) for _, title, color, _ in GEO_TABLES])
         return updates
 
