@@ -237,7 +237,9 @@ def compile_filter(text: str, locate: Locate | None = None) -> Predicate:
             checks.append((negate, _lacking(getter) if placeholder else _field_term(getter, value, exact)))
         else:
             words = term.text
-            if words.startswith("-") and len(words) > 1:
+            if term.head.startswith("-"):  # a `-` written plainly: a quoted one is text
+                if len(words) == 1:  # `- kind:Send` would keep the events it means to leave out
+                    raise FilterError("a lone '-': write it against the term it leaves out, as in -kind:Send")
                 negate, words = True, words[1:]
             checks.append((negate, _text_term(words)))
     if not checks:

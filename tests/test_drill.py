@@ -650,3 +650,20 @@ async def test_a_filter_applied_or_cleared_from_the_bar_gives_the_keys_back_to_t
         await pilot.press("f", "escape")
         await settle(app, pilot)
         assert app.filter_text == "" and app.focused is recent
+
+
+def test_a_minus_excludes_only_where_written_plainly_and_never_alone():
+    """`- kind:Send` (a space after the minus) would keep the very events it means to leave out,
+    so a lone `-` is refused; a quoted `"-5.7.1"` is text to find, minus and all."""
+    from factory import BASE, bounce, jsonl, send
+    from helpers import ingest
+
+    store = ingest(jsonl([send(BASE, "a@x.example"), bounce(BASE + 1, "b@x.example", status="5.7.1"), send(BASE + 2, "c@-x.example")]))
+    events = Query(store, WINDOWS_BY_NAME["all"]).all_events()
+    recipients = lambda text: [e.recipients[0] for e in events if compile_filter(text)(e)]  # noqa: E731
+    for text in ("-", "- kind:Send", "kind:Send -"):
+        with pytest.raises(FilterError, match="lone '-'"):
+            compile_filter(text)
+    assert recipients("-kind:Send") == ["b@x.example"]
+    assert recipients('"-x.example"') == ["c@-x.example"]
+    assert recipients('-"x.example"') == []
