@@ -388,8 +388,8 @@ async def test_the_palette_offers_tab_actions_only_where_their_keys_work():
     async with showing("2", "tab", "enter") as (app, pilot):  # a drilldown over the tabs
         assert isinstance(app.screen, EventsScreen)
         offered = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Input accounting", "Export"} <= offered  # `s` and the screen's own `e` work here
-        assert not offered & {"Filter", "Clear filter", "Pause / resume", "Show Events", "Window: 1h"}
+        assert {"Input accounting", "Export", "Pause / resume"} <= offered  # `s`, `p` and the screen's own `e` work here
+        assert not offered & {"Filter", "Clear filter", "Show Events", "Window: 1h"}
         await pilot.press("ctrl+p", *"Filter")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -432,6 +432,68 @@ async def test_hostile_text_renders_literally_and_never_reaches_the_terminal():
         await pilot.click(target, offset=(4, 2))
         await pilot.pause()
         assert app.is_running
+
+
+async def test_a_drilldown_follows_the_store_and_holds_while_paused():
+    """An on-call engineer watching a bounce burst from its drilldown sees it grow, with the
+    header's "as of", as the tabs would; `p` holds it there too, and resuming catches up."""
+    store = sample_store()
+    app = sample_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.pause()
+        kinds = table(app, "t-kinds")
+        kinds.move_cursor(row=[row[0] for row in cells(kinds)].index("Bounce"))
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        log = screen.query_one(EventLog)
+        await pilot.press("down")  # reading the second bounce
+        reading = log.events[log.cursor]
+        as_of = store.as_of
+        ingest(jsonl([bounce(as_of + 1 + i, f"late{i}@late.example") for i in range(3)]), store=store)
+        app.tick()
+        await pilot.pause()
+        listed = log.events
+        assert [e.recipients for e in listed[:3]] == [(f"late{i}@late.example",) for i in (2, 1, 0)]
+        assert screen.title_text.startswith(f"Events by kind: Bounce · {len(listed):,} events")
+        assert log.events[log.cursor] is reading  # the cursor stays on the event being read
+        assert f"as of {full_time(as_of + 3)}" in app.sub_title
+        await pilot.press("p")
+        await pilot.pause()
+        assert "PAUSED" in app.sub_title
+        ingest(jsonl([bounce(as_of + 10, "later@late.example")]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert log.events == listed
+        await pilot.press("p")
+        await pilot.pause()
+        assert "PAUSED" not in app.sub_title and log.events[0].recipients == ("later@late.example",)
+
+
+async def test_a_live_drilldown_is_read_again_in_a_worker():
+    store = sample_store()
+    app = sample_app(store)
+    app.auto_tick, app.tick_seconds = True, 0.05  # the live redraw, with its workers
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def kinds_shown() -> list[str]:
+            kinds = [row[0] for row in cells(table(app, "t-kinds"))]
+            assert "Bounce" in kinds
+            return kinds
+
+        kinds = await settled(pilot, kinds_shown)
+        table(app, "t-kinds").move_cursor(row=kinds.index("Bounce"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        ingest(jsonl([bounce(store.as_of + 1, "late@late.example")]), store=store)
+
+        def newest() -> None:
+            assert app.screen.query_one(EventLog).events[0].recipients == ("late@late.example",)
+
+        await settled(pilot, newest)
 
 
 async def test_kinds_table_drills_by_kind_and_rates_are_coloured():

@@ -155,7 +155,7 @@ class SestuiApp(App[None]):
         yield Footer()
 
     # Actions that act on the tabs: off (and out of the footer) while another screen is on top.
-    MAIN_SCREEN_ACTIONS = frozenset({"show_tab", "cycle_window", "toggle_pause", "filter", "pin", "clear_filter", "export"})
+    MAIN_SCREEN_ACTIONS = frozenset({"show_tab", "cycle_window", "filter", "pin", "clear_filter", "export"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.available(action, self.screen)
@@ -232,6 +232,8 @@ class SestuiApp(App[None]):
                     self._gather_in_thread(self.window)
         elif isinstance(self.screen, StatusScreen):
             self.screen.show(self.input_accounting(), self.paused)
+        elif isinstance(self.screen, EventsScreen):
+            self._refresh_drill(self.screen, version if self.frozen is None else self.frozen)
         self._refresh_chrome(events)
         self.tick_seconds_log.append(time.perf_counter() - started)
 
@@ -285,9 +287,43 @@ class SestuiApp(App[None]):
         self._regather = False
         self._query_key = None
 
+    def _refresh_drill(self, screen: EventsScreen, read_at: object) -> None:
+        """A drilldown follows the store as the tabs do (held while paused): its list is read
+        again, in a worker when live, whenever the store has changed since it was read."""
+        reload, window = screen.reload, screen.window
+        if reload is None or window is None or read_at == screen.read_at or self._gathering:
+            return
+        screen.read_at = read_at
+        if not self.auto_tick or self.paused:  # a snapshot is quick to read: no worker
+            query = Query(self.source, window)
+            screen.show(query, *reload(query))
+            return
+        self._gathering = True
+
+        def gather() -> None:
+            try:
+                query = Query(self.store, window)
+                heading, events = reload(query)
+            except Exception:
+                self.call_from_thread(self._gather_failed)
+                raise
+            self.call_from_thread(self._apply_drill, screen, query, heading, events)
+
+        self.run_worker(gather, thread=True, group="gather", exit_on_error=False)
+
+    def _apply_drill(self, screen: EventsScreen, query: Query, heading: str, events: list[Event]) -> None:
+        self._gathering = False
+        if self.is_running and screen is self.screen and not self.paused:
+            screen.show(query, heading, events)
+        if self._regather:
+            self._regather = False
+            self._request_gather()
+
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
         query = self.current
+        if isinstance(self.screen, EventsScreen) and self.screen.read_query is not None:
+            query = self.screen.read_query  # what the drilldown on screen was read from
         # What changes the numbers comes first: a narrow terminal cuts the end of the header.
         parts = [f"filter: {self.filter_text}"] if self.filter_text else []
         if self.frozen is not None:
@@ -435,15 +471,22 @@ class SestuiApp(App[None]):
         except FilterError as exc:
             self.notify(str(exc), severity="error")
             return
-        events = [e for e in query.newest_first() if match(e)]
-        heading = f"{describe(title, key)} · {count_events(len(events))}"
-        recipients = recipients_in(drill, key, events)
-        if recipients is not None:
-            heading += f" · {count(recipients)} recipient{'' if recipients == 1 else 's'}"
-        heading += f" · {query.window.name}"  # the window of the rows on screen
-        if not query.exact:
-            heading += f" · only the newest {query.retained:,} events are kept"
-        self.push_screen(EventsScreen(trail, heading, terms, events))
+
+        def read(query: Query) -> tuple[str, list[Event]]:
+            events = [e for e in query.newest_first() if match(e)]
+            heading = f"{describe(title, key)} · {count_events(len(events))}"
+            recipients = recipients_in(drill, key, events)
+            if recipients is not None:
+                heading += f" · {count(recipients)} recipient{'' if recipients == 1 else 's'}"
+            heading += f" · {query.window.name}"  # the window of the rows on screen
+            if not query.exact:
+                heading += f" · only the newest {query.retained:,} events are kept"
+            return heading, events
+
+        heading, events = read(query)
+        screen = EventsScreen(trail, heading, terms, events, read, query)
+        screen.read_at = self.frozen if self.frozen is not None else query.version
+        self.push_screen(screen)
 
     def open_detail(self, trail: list[str], event: Event) -> None:
         source = self.source
