@@ -472,6 +472,18 @@ async def test_a_drilldown_follows_the_store_and_holds_while_paused():
         assert "PAUSED" not in app.sub_title and log.events[0].recipients == ("later@late.example",)
 
 
+async def test_an_empty_list_says_what_it_is_empty_of():
+    """A drilldown that matches nothing is not an empty ring: the sample's ring is full."""
+    async with showing("7") as (app, pilot):
+        app.push_screen(EventsScreen(["Overview"], "Events by kind: Reject · 0 events · 5m", ["kind:=Reject"], []))
+        await pilot.pause()
+        assert any("no event of this window matches" in line for line in screen_lines(app))
+        await pilot.press("escape", "f", *"kind:NoSuchKind", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("no events in this window" in line for line in screen_lines(app))
+
+
 async def test_a_live_drilldown_is_read_again_in_a_worker():
     store = sample_store()
     app = sample_app(store)

@@ -61,6 +61,7 @@ class EventsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         log = self.query_one(EventLog)
+        log.empty_text = "no event of this window matches"
         log.set_events(self.events)
         log.focus()
 

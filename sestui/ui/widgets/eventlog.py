@@ -172,6 +172,7 @@ class EventLog(ScrollView, can_focus=True):
     def __init__(self, columns: tuple[Col, ...] = DEFAULT_COLUMNS, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = columns
+        self.empty_text = "no events in this window"  # what an empty list says
         self.events: list[Event] = []  # newest first: descending (time, seq)
         self._cache: dict[int, Strip] = {}
         self._width = 0
@@ -218,7 +219,7 @@ class EventLog(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if index >= len(self.events):
             if not self.events and y == 0:
-                return Strip([Segment("no events in the ring yet", Style(dim=True, italic=True))]).crop(0, width)
+                return Strip([Segment(self.empty_text, Style(dim=True, italic=True))]).crop(0, width)
             return Strip.blank(width)
         event = self.events[index]
         strip = self._cache.get(event.seq)
