@@ -177,15 +177,14 @@ def to_text(report: dict[str, Any]) -> str:
     bounces = report["bounces"]
     _table(out, "Top bounced addresses", bounces["top_addresses"])
     _table(out, "Top bounced domains", bounces["top_domains"])
-    _table(
-        out,
-        "Bounce type / subtype",
-        [[f"{t} / {s}", n] for t, subs in bounces["by_type"].items() for s, n in subs.items()],
-    )
+    # These two are keyed in the JSON; the text ranks them as it ranks every table.
+    classes = {f"{t} / {s}": n for t, subs in bounces["by_type"].items() for s, n in subs.items()}
+    _table(out, "Bounce type / subtype", top_items(classes, len(classes)))
     complaints = report["complaints"]
     _table(out, "Top complained addresses", complaints["top_addresses"])
     _table(out, "Top complained domains", complaints["top_domains"])
-    _table(out, "Complaint feedback types", list(complaints["feedback_types"].items()))
+    feedback_types = complaints["feedback_types"]
+    _table(out, "Complaint feedback types", top_items(feedback_types, len(feedback_types)))
     _table(out, "Complaint user agents", complaints["top_user_agents"])
     deliveries = report["deliveries"]
     _table(out, "Top delivered domains", deliveries["top_domains"])

@@ -238,3 +238,19 @@ def test_every_option_of_a_command_is_in_its_readme_section(command):
     subcommands = next(a for a in build_parser()._actions if a.dest == "command")  # noqa: SLF001
     options = [o for a in subcommands.choices[command]._actions for o in a.option_strings if o.startswith("--") and o != "--help"]  # noqa: SLF001
     assert options and [o for o in options if f"`{o}" not in documented] == []
+
+
+def test_the_text_report_ranks_bounce_classes_and_feedback_types_by_count():
+    """The JSON keys these two by name; the text ranks them as every other table."""
+    from helpers import ingest
+    from sestui.query import WINDOWS_BY_NAME, Query
+    from sestui.report import summary, to_text
+
+    records = [bounce(BASE + i, sub="Suppressed") for i in range(3)] + [bounce(BASE + 3, sub="General")]
+    records += [complaint(BASE + 4, feedback=None)] + [complaint(BASE + 5 + i, feedback="abuse") for i in range(2)]
+    text = to_text(summary(Query(ingest(jsonl(records)), WINDOWS_BY_NAME["all"])))
+    lines = [line.split() for line in text.splitlines()]
+    classes = lines[lines.index(["Bounce", "type", "/", "subtype"]) + 1 :][:2]
+    assert classes == [["3", "Permanent", "/", "Suppressed"], ["1", "Permanent", "/", "General"]]
+    feedback = lines[lines.index(["Complaint", "feedback", "types"]) + 1 :][:2]
+    assert feedback == [["2", "abuse"], ["1", "(missing)"]]
