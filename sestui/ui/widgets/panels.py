@@ -24,6 +24,7 @@ from ...geo import HOW_TO, NOT_CONFIGURED, SPECIAL_NAMES, Place, places, split_k
 from ...mapdata import centroids
 from ...query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, RATE_DIGITS, Query, rate_level, rate_percent
 from ...store import pool_note
+from ...timeparse import iso
 from ..format import KIND_COLORS, LEVEL_STYLES, OTHER_COLOR, clock_time, count, millis, percent
 from ..safe import cell, content, plain, text
 from .charts import Chart, Series
@@ -228,10 +229,16 @@ def rates_text(query: Query) -> Text:
     return out
 
 
-def recent_rows(events: Iterable[Event], columns: list[tuple[object, ...]]) -> list[Row]:
+def recent_rows(events: Iterable[Event], columns: list[tuple[object, ...]], numbers: dict[int, str] | None = None) -> list[Row]:
+    """Rows of events, their time first. A CSV export gets the whole time (ISO 8601, UTC) for
+    the clock time shown, and for each column index of `numbers` the event attribute it shows
+    (a processing time in ms for its "1 h 37 m")."""
     rows: list[Row] = []
     for event, values in zip(events, columns):
-        rows.append((str(event.seq), [cell(v, "dim" if i == 0 else "", 120) for i, v in enumerate(values)], values))
+        exported = [iso(event.time), *values[1:]]
+        for index, attr in (numbers or {}).items():
+            exported[index] = getattr(event, attr)
+        rows.append((str(event.seq), [cell(v, "dim" if i == 0 else "", 120) for i, v in enumerate(values)], tuple(exported)))
     return rows
 
 
@@ -313,7 +320,14 @@ class DeliveriesPanel(Panel):
         yield Table(
             "Reporting MTAs",
             # Narrow, the max leaves first, then p95: the MTA's name, the typical time and the tail stay.
-            [Column("Reporting MTA", 44), Column("Deliveries", 10, True), Column("p50", 9, True), Column("p95", 9, True, leaves=1), Column("p99", 9, True), Column("Max", 9, True, leaves=2)],
+            [
+                Column("Reporting MTA", 44),
+                Column("Deliveries", 10, True),
+                Column("p50", 9, True, export_as="p50 (ms)"),
+                Column("p95", 9, True, leaves=1, export_as="p95 (ms)"),
+                Column("p99", 9, True, export_as="p99 (ms)"),
+                Column("Max", 9, True, leaves=2, export_as="Max (ms)"),
+            ],
             drill="mta",
             id="t-mta",
         )
@@ -321,7 +335,7 @@ class DeliveriesPanel(Panel):
         yield Table(
             "Slowest deliveries",
             # Narrow, the message id leaves first, then the MTA: when, how slow and to whom stay.
-            [TIME, Column("Processing", 10, True), Column("Reporting MTA", 36, leaves=1), Column("Recipient", 30), Column("Message id", leaves=2)],
+            [TIME, Column("Processing", 10, True, export_as="Processing (ms)"), Column("Reporting MTA", 36, leaves=1), Column("Recipient", 30), Column("Message id", leaves=2)],
             drill="event",
             id="t-outliers",
         )
@@ -352,7 +366,9 @@ class DeliveriesPanel(Panel):
         return {
             "t-mta": table_data(query, rows, "processing time", unlisted, ring=True),
             "c-latency": ChartData(latency, query.bucket_starts(), query.window.name),
-            "t-outliers": table_data(query, recent_rows(slow, values), f"over window p99 {millis(query.outlier_threshold())}", ring=True),
+            "t-outliers": table_data(
+                query, recent_rows(slow, values, {1: "processing_ms"}), f"over window p99 {millis(query.outlier_threshold())}", ring=True
+            ),
             "t-delivery_domains": ranking_data(query, "delivery_domains", "recipients"),
             "t-delay_types": ranking_data(query, "delay_types", "delays"),
         }

@@ -32,6 +32,7 @@ class Column:
     # On a table too narrow for its text to say something (see `fit_widths`), the columns with a
     # rank leave it whole, the highest rank first; 0: the column always stays.
     leaves: int = 0
+    export_as: str | None = None  # its CSV header, where the label leaves out a unit or zone
 
     @property
     def gives_way(self) -> bool:
@@ -40,7 +41,8 @@ class Column:
         return not self.numeric and not self.keep_whole and self.exported
 
 
-TIME = Column("Time", 14, keep_whole=True)  # an event's time, as `clock_time` writes it
+# An event's time, as `clock_time` writes it; exported whole (see panels.recent_rows).
+TIME = Column("Time", 14, keep_whole=True, export_as="Time (UTC)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +272,7 @@ class Table(DataTable):
     @property
     def exported_labels(self) -> list[str]:
         """The CSV header of an export: one label per plain value of a row."""
-        return [c.label for c in self.columns_spec if c.exported]
+        return [c.export_as or c.label for c in self.columns_spec if c.exported]
 
     @property
     def current_key(self) -> str | None:
