@@ -1156,3 +1156,27 @@ async def test_a_list_being_read_stays_put_as_newer_events_arrive():
         app.tick()
         await pilot.pause()
         assert shown() == reading and log.current is chosen
+
+
+async def test_a_list_of_events_offers_details_and_no_pin():
+    """Enter on a row of recent bounces opens that bounce, and an event has no filter term to
+    pin: the footer says the one and leaves `F` out."""
+    async with showing("2", size=(160, 50)) as (app, pilot):
+        table(app, "t-bounce_domains").focus()
+        await pilot.pause()
+        await settled(pilot, lambda: showing_keys(app, "⏎", "F"))
+        assert any(key.description == "Show events" for key in footer_keys(app))
+        table(app, "t-recent-bounces").focus()
+        await pilot.pause()
+
+        def event_keys() -> None:
+            keys = {key.key_display: key.description for key in footer_keys(app)}
+            assert keys.get("⏎") == "Details" and "F" not in keys, keys
+
+        await settled(pilot, event_keys)
+        await pilot.press("F")
+        await pilot.pause()
+        assert not app.filter_text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)

@@ -53,7 +53,7 @@ from .widgets.searchlog import SearchableLog
 from .widgets.statusline import Fact, StatusLine
 from .widgets.tabstrip import FittedTabs
 from .widgets.footer import Footer
-from .widgets.tables import EMPTY_KEY, Table
+from .widgets.tables import EMPTY_KEY, EventTable, Table
 
 TICK_SECONDS = 1 / 3
 TABS: tuple[tuple[str, str, type[Panel]], ...] = (
@@ -158,6 +158,8 @@ class SestuiApp(App[None]):
     MAIN_SCREEN_ACTIONS = frozenset({"show_tab", "cycle_window", "filter", "pin", "clear_filter", "export"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pin" and isinstance(self.focused, EventTable):
+            return False  # an event has no filter term to pin: `F` leaves the footer
         return self.available(action, self.screen)
 
     def available(self, action: str, screen: Screen) -> bool:

@@ -30,7 +30,7 @@ from ..safe import cell, content, plain, text
 from .charts import Chart, Series
 from .eventlog import EventLog
 from .searchlog import SearchableLog
-from .tables import TIME, Column, Sparkline, Table
+from .tables import TIME, Column, EventTable, Sparkline, Table
 from .worldmap import Marker, WorldMap
 
 RECENT_ROWS = 50
@@ -250,11 +250,10 @@ class BouncesPanel(Panel):
             Table("Bounce type / subtype", [Column("Type", 12), Column("Subtype"), Column("Count", 8, True), SHARE], drill="bounce_classes", id="t-bounce_classes"),
         )
         yield Chart("Bounces by type", stacked=True, unit="bounces per bucket", id="c-bounce-types")
-        yield Table(
+        yield EventTable(
             "Recent bounces",
             # Narrow, the status leaves first (the diagnostic code repeats it), then the diagnostic code.
             [TIME, Column("Recipient", 32), Column("Type / subtype", 28), Column("Status", 7, leaves=2), Column("Diagnostic code", leaves=1)],
-            drill="event",
             id="t-recent-bounces",
         )
 
@@ -299,11 +298,10 @@ class ComplaintsPanel(Panel):
         tables = [ranking(DIMENSIONS[name].title, name, label) for name, label, _ in self.NAMES]
         for pair in range(0, len(tables), 2):
             yield _row_group(*tables[pair : pair + 2])
-        yield Table(
+        yield EventTable(
             "Recent complaints",
             # Narrow, the user agent leaves first, then the source: who complained, and how, stay.
             [TIME, Column("Recipient", 32), Column("Feedback", 12), Column("User agent", 30, leaves=2), Column("Source", leaves=1)],
-            drill="event",
             id="t-recent-complaints",
         )
 
@@ -332,11 +330,10 @@ class DeliveriesPanel(Panel):
             id="t-mta",
         )
         yield Chart("Processing time", stacked=False, unit="p50 / p95, log scale", log=True, format_value=millis, id="c-latency")
-        yield Table(
+        yield EventTable(
             "Slowest deliveries",
             # Narrow, the message id leaves first, then the MTA: when, how slow and to whom stay.
             [TIME, Column("Processing", 10, True, export_as="Processing (ms)"), Column("Reporting MTA", 36, leaves=1), Column("Recipient", 30), Column("Message id", leaves=2)],
-            drill="event",
             id="t-outliers",
         )
         yield _row_group(
@@ -397,7 +394,7 @@ class CloudTrailPanel(Panel):
             ranking("Top failed calls", "failed_names", "Event name"),
             ranking("Top users", "ct_users", "User"),
         )
-        yield Table(
+        yield EventTable(
             "Failed calls",
             # Narrow, as in a list of calls: the time, the call and its error code stay.
             [
@@ -410,7 +407,6 @@ class CloudTrailPanel(Panel):
                 Column("User", 24, leaves=1),
                 Column("Request id", leaves=5),
             ],
-            drill="event",
             id="t-failed",
         )
 

@@ -340,3 +340,13 @@ class Table(DataTable):
             self.row_keys_shown = keys
             target = keys.index(previous) if previous in keys else min(previous_row, len(self.row_cells) - 1)
             self.move_cursor(row=max(target, 0), animate=False)
+
+
+class EventTable(Table):
+    """A table whose rows are events: Enter opens one's detail, and no row has a filter term to
+    pin (the app hides `F` on it)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Details")]
+
+    def __init__(self, title: str, columns: Sequence[Column], *, id: str | None = None) -> None:
+        super().__init__(title, columns, "event", id=id)
