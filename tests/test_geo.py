@@ -260,6 +260,22 @@ async def test_the_not_located_row_has_no_marker_on_the_map():
         assert [(m.lat, m.lon, m.count) for m in app.query_one(WorldMap).markers] == [(sweden.lat, sweden.lon, 1)]
 
 
+@needs_databases
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_the_map_legend_names_every_marker_colour(width):
+    from sestui.ui.widgets.panels import GEO_TABLES
+    from sestui.ui.widgets.worldmap import WorldMap
+
+    async with geo_tab([send(BASE, tags={"ses:source-ip": ["89.160.20.112"]})], (width, 50)) as (app, _):
+        world = app.query_one(WorldMap)
+        legend = [line.plain for line in world.legend_lines()]
+        assert all(len(line) <= world.content_size.width for line in legend)
+        shown = world.render().plain.splitlines()[-len(legend) :]
+        assert shown == legend
+        named = " ".join(legend)
+        assert all(f"● {title}" in named for _, title, _, _ in GEO_TABLES), legend
+
+
 SOURCE_COLOR = "#5f87d7"  # Mail source IPs on the map
 
 
@@ -292,7 +308,7 @@ async def test_a_place_with_one_event_beside_one_with_many_is_still_marked_on_th
     async with geo_tab(records, (100, 50)) as (app, rows):
         assert any(row[0].startswith("RU") for row in rows)  # the table lists Russia
         world = app.query_one(WorldMap)
-        width, height = world.content_size.width, world.content_size.height - 1
+        width, height = world.content_size.width, world.content_size.height - len(world.legend_lines())
         # The equirectangular projection the map uses: the cell holding 60N 100E.
         row, column = int((90 - 60) / 180 * height), int((100 + 180) / 360 * width)
         near = {(r, c) for r in range(row - 1, row + 2) for c in range(column - 1, column + 2)}

@@ -56,8 +56,29 @@ class WorldMap(Widget):
         self.legend = legend
         self.refresh()
 
+    def legend_lines(self) -> list[Text]:
+        """The legend, its entries packed into lines of the map's width (one too long for a line
+        is cut with an ellipsis): every marker colour is named."""
+        width = self.content_size.width
+        lines: list[Text] = []
+        line = Text()
+        for name, color in self.legend:
+            if line.cell_len and line.cell_len + 4 + len(name) > width:
+                lines.append(line)
+                line = Text()
+            if line.cell_len:
+                line.append("  ")
+            line.append("● ", style=color)
+            line.append(name, style="dim")
+        if line.cell_len:
+            lines.append(line)
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return lines
+
     def render(self) -> Text:
-        width, height = self.content_size.width, self.content_size.height - 1  # legend line
+        legend = self.legend_lines()
+        width, height = self.content_size.width, self.content_size.height - max(1, len(legend))
         if width < 10 or height < 4:
             return Text("")
         dots_w, dots_h = width * 2, height * 4
@@ -85,7 +106,4 @@ class WorldMap(Widget):
                     bits = land[row][col]
                     out.append(chr(0x2800 | bits) if bits else " ", style="#4e4e4e")
             out.append("\n")
-        for name, color in self.legend:
-            out.append("● ", style=color)
-            out.append(f"{name}  ", style="dim")
-        return out
+        return out + Text("\n").join(legend)
