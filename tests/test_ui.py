@@ -1180,3 +1180,16 @@ async def test_a_list_of_events_offers_details_and_no_pin():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
+
+
+@pytest.mark.parametrize("width", [120, 160])
+async def test_a_long_filter_leaves_the_header_its_numbers(width):
+    """At 120 columns the filter used to push "as of" and the rate off the header."""
+    long = 'kind:Bounce domain:gmail.com -subtype:OnAccountSuppressionList source:"Acme Billing*"'
+    async with showing("f", *long, "enter", size=(width, 30)) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header = screen_lines(app)[0]
+        assert "filter: kind:Bounce" in header and "…" in header, header
+        assert f"as of {full_time(app.current.as_of)}" in header and "ev/s" in header, header
+        assert app.filter_text == long  # the filter itself is whole

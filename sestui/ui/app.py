@@ -30,6 +30,7 @@ from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Snapshot, Store
+from ..textsafe import clean_line
 from .format import count, count_events, full_time
 from .safe import plain
 from .screens.detail import DetailScreen
@@ -56,6 +57,8 @@ from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, EventTable, Table
 
 TICK_SECONDS = 1 / 3
+_HEADER_MARGINS = 26  # the header's icon and clock room, both sides (it centres), " — " and separators
+_FILTER_SHOWN = 16  # cells of a filter the header shows however narrow
 TABS: tuple[tuple[str, str, type[Panel]], ...] = (
     ("overview", "Overview", OverviewPanel),
     ("bounces", "Bounces", BouncesPanel),
@@ -327,11 +330,14 @@ class SestuiApp(App[None]):
         if isinstance(self.screen, EventsScreen) and self.screen.read_query is not None:
             query = self.screen.read_query  # what the drilldown on screen was read from
         # What changes the numbers comes first: a narrow terminal cuts the end of the header.
-        parts = [f"filter: {self.filter_text}"] if self.filter_text else []
-        if self.frozen is not None:
-            parts.append(f"PAUSED · {events - self.frozen.stats.events:,} new")
+        parts = [f"PAUSED · {events - self.frozen.stats.events:,} new"] if self.frozen is not None else []
         parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
-        self.sub_title = plain("  ·  ".join(parts))  # a typed or pasted filter is input too
+        rest = "  ·  ".join(parts)
+        if self.filter_text:
+            # A long filter is cut to leave the numbers their room (`f` shows it whole).
+            room = self.size.width - _HEADER_MARGINS - len(self.TITLE) - len(rest) - len("filter: ")
+            rest = f"filter: {clean_line(self.filter_text, max(_FILTER_SHOWN, room))}  ·  {rest}"
+        self.sub_title = plain(rest)  # a typed or pasted filter is input too
         # Ranked: the first to leave a narrow line rank highest (see StatusLine).
         facts = [Fact(Text("PAUSED", "bold yellow"), 0)] if self.paused else []
         facts += [Fact(Text("filter on", "bold"), 0)] if self.filter_text else []
