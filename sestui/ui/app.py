@@ -255,27 +255,37 @@ class SestuiApp(App[None]):
         """Live ticks: read the store and build the visible tab's data in a worker thread, apply
         it when ready."""
         panel = self.active_panel
-        if panel is None:
-            return
+        if panel is not None:
+            self._in_worker(window, panel.gather, lambda query, updates: self._apply(panel, query, updates))
+
+    def _in_worker(self, window: Window, build: Callable[[Query], Any], apply: Callable[[Query, Any], None]) -> None:
+        """Read the store for `window` and `build` what a view shows from it in a worker thread,
+        one at a time; `apply` it on this thread when ready."""
         self._gathering = True
 
         def gather() -> None:
             started = time.perf_counter()
             try:
                 query = Query(self.store, window)
-                updates = panel.gather(query)
+                built = build(query)
             except Exception:
                 self.call_from_thread(self._gather_failed)
                 raise
             self.gather_seconds_log.append(time.perf_counter() - started)
-            self.call_from_thread(self._apply, panel, query, updates)
+            self.call_from_thread(self._gathered, query, built, apply)
 
         self.run_worker(gather, thread=True, group="gather", exit_on_error=False)
 
-    def _apply(self, panel: Panel, query: Query, updates: Updates) -> None:
+    def _gathered(self, query: Query, built: Any, apply: Callable[[Query, Any], None]) -> None:
         self._gathering = False
         if not self.is_running:
             return
+        apply(query, built)
+        if self._regather:
+            self._regather = False
+            self._request_gather()
+
+    def _apply(self, panel: Panel, query: Query, updates: Updates) -> None:
         if panel is self.active_panel and query.window == self.window and not self.paused:
             started = time.perf_counter()
             self.current = query
@@ -283,9 +293,6 @@ class SestuiApp(App[None]):
                 panel.apply(updates)
             self.applied_at = time.perf_counter()
             self.tick_seconds_log.append(self.applied_at - started)
-        if self._regather:
-            self._regather = False
-            self._request_gather()
 
     def _gather_failed(self) -> None:
         self._gathering = False
@@ -303,26 +310,12 @@ class SestuiApp(App[None]):
             query = Query(self.source, window)
             screen.show(query, *reload(query))
             return
-        self._gathering = True
 
-        def gather() -> None:
-            try:
-                query = Query(self.store, window)
-                heading, events = reload(query)
-            except Exception:
-                self.call_from_thread(self._gather_failed)
-                raise
-            self.call_from_thread(self._apply_drill, screen, query, heading, events)
+        def apply(query: Query, read: tuple[str, list[Event]]) -> None:
+            if screen is self.screen and not self.paused:
+                screen.show(query, *read)
 
-        self.run_worker(gather, thread=True, group="gather", exit_on_error=False)
-
-    def _apply_drill(self, screen: EventsScreen, query: Query, heading: str, events: list[Event]) -> None:
-        self._gathering = False
-        if self.is_running and screen is self.screen and not self.paused:
-            screen.show(query, heading, events)
-        if self._regather:
-            self._regather = False
-            self._request_gather()
+        self._in_worker(window, reload, apply)
 
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
