@@ -24,7 +24,7 @@ from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
 from sestui.store import Store
 from sestui.timeparse import iso
 from sestui.ui.app import TABS
-from sestui.ui.format import full_time, sparkline
+from sestui.ui.format import clock_time, full_time, header_facts, sparkline
 from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
 from sestui.ui.screens.help import HelpScreen, key_name
@@ -263,7 +263,7 @@ async def test_pause_holds_every_view_at_the_moment_of_pausing():
         await app.workers.wait_for_complete()
         await pilot.pause()
         bounces = app.query_one("#event-log", EventLog).events
-        assert bounces == seven_days.recent("Bounce", 10_000) and f"as of {full_time(as_of)}" in app.sub_title
+        assert bounces == seven_days.recent("Bounce", 10_000) and f"as of {clock_time(as_of)}Z" in app.sub_title  # compact beside a filter
         await pilot.press("p")
         await pilot.pause()
         assert "PAUSED" not in app.sub_title and store.as_of > as_of
@@ -471,6 +471,18 @@ async def test_a_drilldown_follows_the_store_and_holds_while_paused():
         await pilot.press("p")
         await pilot.pause()
         assert "PAUSED" not in app.sub_title and log.events[0].recipients == ("later@late.example",)
+        # A detail opened from the drilldown keeps the header on what the drilldown was read as of.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        ingest(jsonl([bounce(as_of + 20, "latest@late.example")]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert f"as of {full_time(as_of + 10)}" in app.sub_title
+        await pilot.press("escape")
+        app.tick()
+        await pilot.pause()
+        assert f"as of {full_time(as_of + 20)}" in app.sub_title and log.events[0].recipients == ("latest@late.example",)
 
 
 async def test_an_empty_list_says_what_it_is_empty_of():
@@ -1180,6 +1192,32 @@ async def test_a_list_of_events_offers_details_and_no_pin():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
+
+
+def test_the_header_takes_a_shorter_form_where_the_wide_one_does_not_fit():
+    as_of = 1_795_175_984.0  # 2026-11-20 11:59:44Z
+    wide = header_facts(100, "24h", as_of, 1234)
+    assert wide == "window 24h  ·  as of 2026-11-20 11:59:44Z  ·  1,234 ev/s"
+    assert header_facts(len(wide) - 1, "24h", as_of, 1234) == "window 24h · as of 11-20 11:59:44Z · 1,234 ev/s"
+    assert header_facts(40, "24h", as_of, 1234) == "24h · 11-20 11:59:44Z · 1,234 ev/s"
+    assert header_facts(40, "24h", as_of, 1234, paused_new=5).startswith("PAUSED · 5 new · 24h")
+    # A filter is cut to what the numbers leave, never below 16 cells.
+    filtered = header_facts(60, "24h", as_of, 0, filter_text="domain:example.com kind:Bounce")
+    assert filtered == "filter: domain:example.com… · 24h · 11-20 11:59:44Z · 0 ev/s"
+    assert header_facts(100, "24h", as_of, 0, filter_text="kind:Bounce").startswith("filter: kind:Bounce  ·  window 24h  ·  as of 2026")
+    assert header_facts(30, "24h", as_of, 0, filter_text="kind:Bounce") == "24h · 11-20 11:59:44Z · 0 ev/s"
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_a_narrow_header_keeps_as_of_and_the_rate(width):
+    """At 60 to 80 columns "as of" used to be cut off, filter or not."""
+    async with showing("f", *"kind:Bounce", "enter", size=(width, 30)) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header = screen_lines(app)[0]
+        assert "11-20 11:59:44Z" in header and header.rstrip().endswith("ev/s"), header
+        # At 60 columns the filter gives way; the status line says one is set.
+        assert ("filter: kind:Bounce" in header) == (width == 80), header
 
 
 @pytest.mark.parametrize("width", [120, 160])

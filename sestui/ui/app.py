@@ -30,8 +30,7 @@ from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
 from ..store import Snapshot, Store
-from ..textsafe import clean_line
-from .format import count, count_events, full_time
+from .format import HEADER_CHROME, count, count_events, header_facts
 from .safe import plain
 from .screens.detail import DetailScreen
 from .screens.events import EventsScreen
@@ -57,8 +56,6 @@ from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, EventTable, Table
 
 TICK_SECONDS = 1 / 3
-_HEADER_MARGINS = 26  # the header's icon and clock room, both sides (it centres), " — " and separators
-_FILTER_SHOWN = 16  # cells of a filter the header shows however narrow
 TABS: tuple[tuple[str, str, type[Panel]], ...] = (
     ("overview", "Overview", OverviewPanel),
     ("bounces", "Bounces", BouncesPanel),
@@ -320,16 +317,15 @@ class SestuiApp(App[None]):
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
         query = self.current
-        if isinstance(self.screen, EventsScreen) and self.screen.read_query is not None:
-            query = self.screen.read_query  # what the drilldown on screen was read from
-        # What changes the numbers comes first: a narrow terminal cuts the end of the header.
-        parts = [f"PAUSED · {events - self.frozen.stats.events:,} new"] if self.frozen is not None else []
-        parts += [f"window {self.window.name}", f"as of {full_time(query.as_of) if query else '-'}", f"{self.ingest_rate():,.0f} ev/s"]
-        rest = "  ·  ".join(parts)
-        if self.filter_text:
-            # A long filter is cut to leave the numbers their room (`f` shows it whole).
-            room = self.size.width - _HEADER_MARGINS - len(self.TITLE) - len(rest) - len("filter: ")
-            rest = f"filter: {clean_line(self.filter_text, max(_FILTER_SHOWN, room))}  ·  {rest}"
+        # What the drilldown on screen was read from, or the one a detail (or help) was opened over.
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, EventsScreen) and screen.read_query is not None:
+                query = screen.read_query
+                break
+        room = self.size.width - HEADER_CHROME - len(self.TITLE)
+        paused_new = events - self.frozen.stats.events if self.frozen is not None else None
+        as_of = query.as_of if query else None
+        rest = header_facts(room, self.window.name, as_of, self.ingest_rate(), paused_new, self.filter_text)
         self.sub_title = plain(rest)  # a typed or pasted filter is input too
         # Ranked: the first to leave a narrow line rank highest (see StatusLine).
         facts = [Fact(Text("PAUSED", "bold yellow"), 0)] if self.paused else []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from ..textsafe import cell_width, clean_line
+
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 # One colour per event kind, everywhere (tables, charts, the event stream).
 KIND_COLORS = {
@@ -65,6 +67,37 @@ def full_time(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(seconds))
+
+
+HEADER_CHROME = 21  # the header's icon and clock room (it centres the title) and the " — " after the title
+FILTER_SHOWN = 16  # cells of a filter the header shows however narrow
+
+
+def header_facts(room: int, window: str, as_of: float | None, rate: float, paused_new: int | None = None, filter_text: str = "") -> str:
+    """The header's facts in the widest form that fits `room` cells. What changes the numbers
+    comes first, so a header that still overflows loses its end; a filter takes what room the
+    numbers leave, at least FILTER_SHOWN cells (`f` shows it whole)."""
+    paused = [f"PAUSED · {paused_new:,} new"] if paused_new is not None else []
+    rate_text = f"{rate:,.0f} ev/s"
+    short_time = "-" if as_of is None else clock_time(as_of) + "Z"
+    forms = (
+        ("  ·  ", [f"window {window}", f"as of {full_time(as_of)}", rate_text]),
+        (" · ", [f"window {window}", f"as of {short_time}", rate_text]),
+        (" · ", [window, short_time, rate_text]),
+    )
+    label = "filter: "
+    least = len(label) + min(cell_width(clean_line(filter_text)), FILTER_SHOWN) if filter_text else 0
+    for separator, facts in forms:
+        numbers = separator.join(paused + facts)
+        fits = len(numbers) + (least + len(separator) if least else 0) <= room
+        if fits:
+            break
+    if not filter_text:
+        return numbers
+    left = room - len(numbers) - len(separator) - len(label)
+    if not fits and left < 4:
+        return numbers  # the numbers first; the status line's "filter on" says one is set
+    return f"{label}{clean_line(filter_text, left if not fits else max(FILTER_SHOWN, left))}{separator}{numbers}"
 
 
 def offset(seconds: float) -> str:
