@@ -150,6 +150,7 @@ class Query:
             self._first = self.agg.first_time
             self._evicted = self.agg.evicted
             self._evicted_max = self.agg.evicted_max_time
+            self._uncounted, self._uncounted_max = self.agg.uncounted, self.agg.uncounted_max
             self.retained = len(self.agg.ring)
             self._bounds()
             self._ring = list(self.agg.ring)
@@ -190,6 +191,15 @@ class Query:
         if self.window.seconds is None:
             return self._evicted == 0
         return self._evicted_max < self.start
+
+    @property
+    def uncounted(self) -> int:
+        """How many events the window's counts, rates and trends may lack: under a filter set
+        after the ring had let events go, those it had let go, unless all were older than the
+        window (0 otherwise: they cover every event)."""
+        if self.start is None or (self.window.seconds is not None and self._uncounted_max < self.start):
+            return 0
+        return self._uncounted
 
     # -- counts, rates, trends ------------------------------------------------------------
 

@@ -142,6 +142,10 @@ class Aggregates:
         self.first_time: float | None = None
         self.evicted = 0
         self.evicted_max_time = -math.inf  # newest event time no longer in the ring
+        # A filtered view set up from a ring that had let events go never counted those: how
+        # many, and the newest of their times (a window that starts after it lacks none).
+        self.uncounted = 0
+        self.uncounted_max = -math.inf
         self._batches = 0
 
     def add(self, batch: list[Event], as_of: float) -> None:
@@ -368,9 +372,9 @@ def matching(
             view.add(chunk, as_of)
         if progress is not None:
             progress(min(start + step, len(ring)), len(ring))
-    # What the main ring had already lost is lost to the view too.
-    view.evicted = evicted
-    view.evicted_max_time = evicted_max
+    # What the main ring had already lost is lost to the view too, its counts included.
+    view.evicted = view.uncounted = evicted
+    view.evicted_max_time = view.uncounted_max = evicted_max
     return view
 
 

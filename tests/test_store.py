@@ -256,6 +256,24 @@ def test_filtered_view_rebuilds_from_the_ring_then_follows_new_events():
     assert q(store).counts() == q(ingest(jsonl(records))).counts()
 
 
+def test_a_filter_set_after_the_ring_let_events_go_says_how_many_its_counts_lack():
+    records = mixed(1000)  # over three days, in time order
+    store = ingest(jsonl(records), max_events=300)
+    assert q(store).uncounted == 0  # unfiltered counts saw every event
+    match = compile_filter("-kind:Send")
+    store.set_filter(match)
+    assert q(store, "all").uncounted == 700
+    # The counts lack the let-go events that match, and only those.
+    expected = ingest(jsonl(records), keep=match)
+    let_go = ingest(jsonl(records[:700]), keep=match)
+    assert sum(q(store).counts().values()) == sum(q(expected).counts().values()) - sum(q(let_go).counts().values())
+    # A window that starts after the newest event let go lacks none: the last 300 events span
+    # about 21 hours.
+    assert (q(store, "24h").uncounted, q(store, "6h").uncounted) == (700, 0)
+    store.set_filter(None)
+    assert q(store).uncounted == 0
+
+
 def answers(query: Query) -> tuple[object, ...]:
     return (
         query.as_of, query.counts(), query.rates(), query.trend(0), query.latency_trend(), query.mta_stats(),

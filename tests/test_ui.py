@@ -188,6 +188,28 @@ async def test_only_tables_that_cover_less_than_the_window_say_so():
         assert all("newest" not in str(table(app, name).border_title) for name in ("t-mta", "t-outliers", "t-delivery_domains"))
 
 
+async def test_counts_under_a_filter_set_after_the_ring_let_events_go_say_what_they_lack():
+    """The filtered view is built from the ring: with --max-events 300, a kind:Bounce filter
+    counted 3 of the sample's 35 bounces under a title that claimed the whole 24 hours."""
+    store = sample_store(max_events=300)
+    let_go = store.main.evicted
+    async with showing(app=sample_app(store)) as (app, pilot):
+        assert "missed" not in str(table(app, "t-kinds").border_title)
+        await pilot.press("f", *"kind:Bounce", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.tick()
+        await pilot.pause()
+        missed = f"filter missed up to {let_go:,} events"
+        assert str(table(app, "t-kinds").border_title).endswith(f"events · 24h · {missed}")
+        assert missed in app.query_one(Chart).border_title and missed in str(app.query_one("#rates", Static).render())
+        assert any(f"The {let_go:,} events the ring had let go were not filtered" in n.message for n in app._notifications)  # noqa: SLF001
+        assert "newest 3 events only" in str(table(app, "t-sources").border_title)  # rankings: the view's ring
+        await pilot.press("w", "w")  # 24h -> 7d -> all: exact counts of the view's own
+        await pilot.pause()
+        assert str(table(app, "t-kinds").border_title).endswith(f"events · all · filter missed {let_go:,} events")
+
+
 async def test_window_cycling_changes_the_numbers_as_expected():
     store = sample_store()
     app = sample_app(store)

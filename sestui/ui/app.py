@@ -558,7 +558,11 @@ class SestuiApp(App[None]):
         source = self.source
         with source.lock:
             matched = len(source.active.ring)
-        self.notify(f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match", timeout=3)
+            uncounted = source.active.uncounted
+        message = f"Filter applied to the ring in {seconds:.2f} s: {count_events(matched)} match"
+        if uncounted:
+            message += f". The {count_events(uncounted)} the ring had let go were not filtered: counts under this filter lack them"
+        self.notify(message, timeout=6 if uncounted else 3)
 
     def _close_filter_bar(self) -> None:
         bar = self.main(FilterBar)

@@ -39,18 +39,27 @@ SHARE = Column("Share", 6, numeric=True)
 Row = tuple[str, list[object], tuple[object, ...]]
 
 
+def window_label(query: Query) -> str:
+    """The window's name, and how many events its counts, rates and trends may lack: a filter
+    set after the ring had let events go never saw those."""
+    missed = query.uncounted
+    if not missed:
+        return query.window.name
+    return f"{query.window.name} · filter missed {'' if query.window.seconds is None else 'up to '}{missed:,} events"
+
+
 def window_note(query: Query, unit: str, ranking: str | None = None, ring: bool = False) -> str:
     """'recipients · 24h', plus what a table's numbers cover when that is less than the window:
     those of a ranking (or of other rows read from the ring) once the ring no longer holds all of
     a window's events, the newest only; for window `all`, all-time counters that saw every event,
-    an estimate only past their 10,000 keys. Counts and trends always cover every event."""
-    note = f"{unit} · {query.window.name}"
+    an estimate only past their 10,000 keys. Counts and trends cover every event, but under a
+    filter set after the ring had lost some (see window_label)."""
     if (ranking is not None or ring) and not query.exact:
         if query.window.seconds is not None:
-            note += f" · newest {query.retained:,} events only"
-        elif ranking is not None and not query.ranked_counts(ranking).exact:
-            note += " · estimated"
-    return note
+            return f"{unit} · {query.window.name} · newest {query.retained:,} events only"
+        if ranking is not None and not query.ranked_counts(ranking).exact:
+            return f"{unit} · {window_label(query)} · estimated"
+    return f"{unit} · {window_label(query)}"
 
 
 def ranking_rows(query: Query, name: str, n: int | None = None) -> list[Row]:
@@ -202,7 +211,7 @@ class OverviewPanel(Panel):
         updates: Updates = {
             "t-kinds": table_data(query, rows, "events"),
             "rates": TextData(rates_text(query)),
-            "c-kinds": ChartData(series, query.bucket_starts(), f"{query.window.name}, {query.width:g} s buckets"),
+            "c-kinds": ChartData(series, query.bucket_starts(), f"{window_label(query)}, {query.width:g} s buckets"),
         }
         for name in ("sources", "accounts", "config_sets"):
             updates[f"t-{name}"] = ranking_data(query, name, "events")
@@ -215,7 +224,7 @@ def rates_text(query: Query) -> Text:
     totals = query.totals
     out = Text()
     out.append("Observed rates", style="bold")
-    out.append(f" · {query.window.name}\n", style="dim")
+    out.append(f" · {window_label(query)}\n", style="dim")
     for label, name, limits in (("Bounce", "bounce", BOUNCE_THRESHOLDS), ("Complaint", "complaint", COMPLAINT_THRESHOLDS)):
         rate = rates[name]
         level = rate_level(rate, limits)
@@ -272,7 +281,7 @@ class BouncesPanel(Panel):
             Series("Undetermined", "#8787af", tuple(query.trend(Metric.BOUNCE_UNDETERMINED))),
             Series("other", OTHER_COLOR, tuple(query.trend(Metric.BOUNCE_OTHER))),
         ]
-        updates["c-bounce-types"] = ChartData(series, query.bucket_starts(), query.window.name)
+        updates["c-bounce-types"] = ChartData(series, query.bucket_starts(), window_label(query))
         recent = query.recent(k.BOUNCE, RECENT_ROWS)
         values = [
             (clock_time(e.time), target(e), f"{e.bounce_type or '?'} / {e.bounce_subtype or '?'}", e.statuses[0] if e.statuses else "", (e.diagnostics[0] if e.diagnostics else "") or "")
@@ -362,7 +371,7 @@ class DeliveriesPanel(Panel):
         values = [(clock_time(e.time), millis(e.processing_ms), e.mta or "-", target(e), e.message_id or "-") for e in slow]
         return {
             "t-mta": table_data(query, rows, "processing time", unlisted, ring=True),
-            "c-latency": ChartData(latency, query.bucket_starts(), query.window.name),
+            "c-latency": ChartData(latency, query.bucket_starts(), window_label(query)),
             "t-outliers": table_data(
                 query, recent_rows(slow, values, {1: "processing_ms"}), f"over window p99 {millis(query.outlier_threshold())}", ring=True
             ),
@@ -415,7 +424,7 @@ class CloudTrailPanel(Panel):
         ok, failed = totals[Metric.CT_OK], totals[Metric.CT_FAILED]
         summary = Text()
         summary.append("SES API calls", style="bold")
-        summary.append(f" · {query.window.name}\n", style="dim")
+        summary.append(f" · {window_label(query)}\n", style="dim")
         summary.append(f"total   {count(ok + failed):>9}\n")
         summary.append(f"ok      {count(ok):>9}\n", style="green")
         summary.append(f"failed  {count(failed):>9}", style="bold red" if failed else "")
@@ -425,7 +434,7 @@ class CloudTrailPanel(Panel):
         rows: list[Row] = [(group, [cell(group), count(groups[group])], (group, groups[group])) for group in GROUPS]
         updates: Updates = {
             "ct-summary": TextData(summary),
-            "c-ct": ChartData(series, query.bucket_starts(), query.window.name),
+            "c-ct": ChartData(series, query.bucket_starts(), window_label(query)),
             "t-groups": table_data(query, rows if ok + failed else [], "calls"),
         }
         for name, unit in (("error_codes", "failed calls"), ("failed_names", "failed calls"), ("ct_users", "calls")):
