@@ -543,6 +543,47 @@ async def test_a_live_drilldown_is_read_again_in_a_worker():
         await settled(pilot, newest)
 
 
+async def test_lists_of_recent_events_show_the_newest_unless_one_is_being_read():
+    """An untouched Recent bounces list kept its cursor on the event that was first, so new
+    bounces pushed it down and the table scrolled the newest out of sight."""
+    store = sample_store()
+    async with showing("2", app=sample_app(store)) as (app, pilot):
+        recent = table(app, "t-recent-bounces")
+        assert recent.cursor_row == 0
+        for i in range(3):
+            ingest(jsonl([bounce(store.as_of + 1, f"late{i}@late.example")]), store=store)
+            app.tick()
+            await pilot.pause()
+        assert (recent.cursor_row, cells(recent)[0][1]) == (0, "late2@late.example")
+        recent.focus()
+        await pilot.press("down", "down")  # reading an older bounce: it stays under the cursor
+        reading = cells(recent)[2]
+        ingest(jsonl([bounce(store.as_of + 1, "later@late.example")]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert cells(recent)[0][1] == "later@late.example" and cells(recent)[recent.cursor_row] == reading
+
+
+async def test_an_event_list_being_read_says_how_many_newer_events_are_above():
+    store = sample_store()
+    async with showing("7", app=sample_app(store), size=(120, 30)) as (app, pilot):
+        box = app.query_one("#event-list", SearchableLog)
+        log = box.log
+        assert not box.border_subtitle
+        await pilot.press("down", "down")
+        reading = log.current
+        ingest(jsonl([send(store.as_of + 1 + i, f"new{i}@late.example") for i in range(3)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert log.current is reading and str(box.border_subtitle) == "↑ 3 newer · Home"
+        await pilot.press("end")
+        await pilot.pause()
+        assert str(box.border_subtitle) == f"↑ {round(log.scroll_offset.y):,} newer · Home" and log.scroll_offset.y > 3
+        await pilot.press("home")
+        await pilot.pause()
+        assert not box.border_subtitle and log.events[0].recipients == ("new2@late.example",)
+
+
 async def test_kinds_table_drills_by_kind_and_rates_are_coloured():
     app = sample_app()
     async with app.run_test(size=(120, 40)) as pilot:

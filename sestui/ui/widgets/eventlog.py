@@ -162,6 +162,13 @@ class EventLog(ScrollView, can_focus=True):
             self.log = log
             self.event = event
 
+    class Above(Message):
+        """How many events lie above the rows on screen: newer ones, the list being newest first."""
+
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.n = n
+
     class Fitted(Message):
         """The columns got new widths (the list's width changed): its header follows."""
 
@@ -177,6 +184,7 @@ class EventLog(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._width = 0
         self.widths: list[int] = []  # each column's, for `_width` cells
+        self._above = 0  # as last told (see Above)
 
     def set_events(self, events: list[Event]) -> None:
         """Replace the list (newest first), keeping the cursor on the event it was on and, while
@@ -198,7 +206,18 @@ class EventLog(ScrollView, can_focus=True):
                 self.scroll_to_row(self.cursor)
         else:
             self.cursor = 0
+        self._tell_above()
         self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._tell_above()
+
+    def _tell_above(self) -> None:
+        above = min(round(self.scroll_offset.y), len(self.events))
+        if above != self._above:
+            self._above = above
+            self.post_message(self.Above(above))
 
     @property
     def current(self) -> Event | None:

@@ -45,6 +45,12 @@ class SearchableLog(Vertical):
         message.stop()
         self.query_one(".list-header", Static).update(header_line(self.columns, message.widths))
 
+    def on_event_log_above(self, message: EventLog.Above) -> None:
+        """Newer events above the rows on screen (the list holds still while it is read): say
+        how many, and how to get back to them."""
+        message.stop()
+        self.border_subtitle = f"↑ {message.n:,} newer · Home" if message.n else ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Esc closes an open search box; otherwise it belongs to the screen (back, clear filter).
         if action == "close_search":

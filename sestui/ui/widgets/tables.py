@@ -192,6 +192,8 @@ class Table(DataTable):
         Binding("enter", "select_cursor", "Show events"),
         Binding("F", "app.pin", "Pin as filter"),
     ]
+    # A rebuild keeps the cursor on its row's key; with this, a cursor on the first row stays there.
+    follows_top = False
 
     def __init__(self, title: str, columns: Sequence[Column], drill: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -338,7 +340,10 @@ class Table(DataTable):
             for key, cells in self.row_cells.items():
                 self.add_row(*(cells[index] for index in shown), key=key)
             self.row_keys_shown = keys
-            target = keys.index(previous) if previous in keys else min(previous_row, len(self.row_cells) - 1)
+            if self.follows_top and previous_row == 0:
+                target = 0  # a list of the newest events shows the newest as they come
+            else:
+                target = keys.index(previous) if previous in keys else min(previous_row, len(self.row_cells) - 1)
             self.move_cursor(row=max(target, 0), animate=False)
 
 
@@ -347,6 +352,7 @@ class EventTable(Table):
     pin (the app hides `F` on it)."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Details")]
+    follows_top = True
 
     def __init__(self, title: str, columns: Sequence[Column], *, id: str | None = None) -> None:
         super().__init__(title, columns, "event", id=id)
