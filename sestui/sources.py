@@ -415,8 +415,9 @@ class FileFollower:
         self._draining: list[_Handle] = []
         self._backfill_end = 0  # size when first opened: reading below it is backfill
         self._reported: str | None = None
-        # (dev, ino, bytes read or -1 if it ended inside a gzip member) of the .gz file read to its end
-        self._closed: tuple[int, int, int] | None = None
+        # (dev, ino, bytes read or -1 if it ended inside a gzip member, size) of the .gz file
+        # read to its end
+        self._closed: tuple[int, int, int, int] | None = None
         self._gz_seen: tuple[int, int] = (-1, -1)  # (size, mtime_ns) of the current .gz file
         self._gz_changed_at = 0.0  # when it last changed, on the clock of `poll`
         self.held = False  # open, but read by someone else (see hold)
@@ -478,11 +479,13 @@ class FileFollower:
             self._error(open_error(self.path, exc))
             return False
         if self._closed is not None:
-            dev, ino, read = self._closed
-            if st is None or ((st.st_dev, st.st_ino) == (dev, ino) and not 0 <= read < st.st_size):
+            dev, ino, read, size = self._closed
+            if st is None or ((st.st_dev, st.st_ino) == (dev, ino) and size <= st.st_size and not 0 <= read < st.st_size):
                 return False
-            # Another file has the name now (the next rotation's archive), or a complete one grew:
-            # a writer that appends gzip members paused longer than the grace period.
+            # Another file has the name now (the next rotation's archive, even in the inode the
+            # closed one had: it is then smaller, or its content differs, see Inodes.claim), or a
+            # complete one grew: a writer that appends gzip members paused longer than the grace
+            # period.
             self._closed = None
         current = self._current
         if current is not None and (st is None or (st.st_dev, st.st_ino) != (current.dev, current.ino)):
@@ -617,7 +620,7 @@ class FileFollower:
             if now - self._gz_changed_at >= (self.options.grace if complete else self.options.gzip_idle):
                 handle.close()
                 self._current = None
-                self._closed = (handle.dev, handle.ino, handle.offset if complete else -1)
+                self._closed = (handle.dev, handle.ino, handle.offset if complete else -1, size)
                 self._set_state(CLOSED)
                 return False
         if handle.offset >= self._backfill_end or handle.copy_check:

@@ -229,6 +229,26 @@ def test_a_new_archive_under_the_name_of_a_closed_one_is_read(tmp_path, stepped)
     }
 
 
+def test_a_new_archive_in_the_inode_of_the_closed_one_under_its_name_is_read(tmp_path, stepped):
+    """`rm x.1.gz; gzip x.1`: the file system may give the new archive the inode number the old
+    one had. Rewritten in place here, which keeps the inode for certain."""
+    archive = tmp_path / "ses.jsonl.1.gz"
+    archive.write_bytes(gzip.compress(lines(10)))
+    follower = stepped(str(tmp_path / "*.gz"))
+    follower.step(0.0)
+    follower.step(100.0)
+    assert follower.files[str(archive)].status.state == CLOSED
+    inode = archive.stat().st_ino
+    with open(archive, "r+b") as out:  # smaller: nothing of it was read
+        out.write(gzip.compress(lines(3, 10)))
+        out.truncate()
+    assert archive.stat().st_ino == inode
+    follower.step(200.0)
+    follower.step(300.0)
+    assert follower.store.stats.lines == follower.store.stats.events == 13
+    assert follower.files[str(archive)].status.state == CLOSED
+
+
 def test_a_released_file_renamed_later_is_read_on_from_where_reading_stopped(tmp_path):
     """A rotated file let go after the grace period can come back under a followed name at the
     next rotation, with lines its writer added late: only those are new. The same inode with
