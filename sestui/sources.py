@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import select
 import stat
 import threading
 import time
@@ -646,6 +647,9 @@ class FileFollower:
         self._current = None
 
 
+STREAM_IDLE = 0.05  # seconds without new bytes on a pipe that count as caught up
+
+
 class StreamReader:
     """stdin or a FIFO, read in a thread of its own because reads block."""
 
@@ -684,6 +688,10 @@ class StreamReader:
                 self.status.offset += len(data)
                 self.status.size = self.status.offset
                 ingest.feed(data)
+                if ingest.framer.buffered and not select.select([fd], [], [], STREAM_IDLE)[0]:
+                    # Caught up, the last line unterminated (a writer that ends values without
+                    # a newline): a complete value in it is shown now, as for a followed file.
+                    ingest.drain()
         except OSError as exc:
             self.status.error = open_error(self.path, exc)
             self.store.note(self.status.error)

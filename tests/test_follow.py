@@ -726,6 +726,24 @@ def test_stdin_named_twice_is_read_once_and_whole():
         follower.join(5)
 
 
+def test_a_complete_value_on_stdin_without_a_newline_is_shown_while_the_pipe_stays_open():
+    read_end, write_end = os.pipe()
+    store = Store(clock=lambda: BASE + 86400)
+    follower = Follower([classify("-")], store, Options(), stdin_fd=read_end)
+    follower.start()
+    try:
+        with os.fdopen(write_end, "wb", buffering=0) as pipe:
+            pipe.write(lines(2) + orjson.dumps(send(BASE + 5)))  # the last value's newline comes later
+            wait_until(lambda: store.stats.events == 3)
+            pipe.write(b"\n" + lines(1, 10))
+            wait_until(lambda: store.stats.events == 4)
+        wait_until(lambda: follower.streams[0].status.state == CLOSED)
+        assert (store.stats.lines, store.stats.records, store.stats.skipped) == (4, 4, {})
+    finally:
+        follower.stop()
+        follower.join(5)
+
+
 def test_from_end_skips_existing_content_but_not_new_files(tmp_path, run):
     log = tmp_path / "a.jsonl"
     log.write_bytes(lines(30))
