@@ -770,6 +770,7 @@ class Follower:
         self._thread = threading.Thread(target=self._run, name="sestui-follow", daemon=True)
         self._initial = True
         self._seen: set[str] = set()
+        self._found: dict[str, str] = {}  # path -> real path, of files a glob or directory named
         self.inodes = Inodes()
         self._backfill = backfill
         self._held: dict[str, FileFollower] = {}  # files read by the backfill, by path
@@ -890,14 +891,18 @@ class Follower:
     def _scan(self) -> None:
         """Pick up paths that appeared under globs and directories; restart watchers if needed."""
         added: dict[str, FileFollower] = {}
+        listed: set[str] = set()
         for index, target in enumerate(self.targets):
             if target.kind == "stdin":
                 continue
             for path in self._paths(index, target):
+                listed.add(path)
                 real = os.path.realpath(path)
                 if real in self._seen:
                     continue  # a file named twice (a glob and its path) is read once
                 self._seen.add(real)
+                if target.kind in ("glob", "dir") and path != target.arg:
+                    self._found[path] = real
                 if target.kind != "file" or os.path.exists(path):
                     if _is_fifo(path):
                         self._add_stream(path, None)
@@ -907,9 +912,24 @@ class Follower:
                 added[path] = FileFollower(path, self.store, self.options, from_end, self.inodes, existing)
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
+        self._drop_gone(listed)
         if added:
             self.files = {**self.files, **added}
         self._watch()
+
+    def _drop_gone(self, listed: set[str]) -> None:
+        """Files a glob or directory named that are gone, with nothing of them still open (a
+        rotated file deleted once compressed), are no longer followed: only paths named on the
+        command line are waited for. Found again if they come back."""
+        gone = [
+            path
+            for path, real in self._found.items()
+            if path not in listed and path not in self._held and (f := self.files.get(path)) is not None and f.idle and not os.path.lexists(path)
+        ]
+        if gone:
+            for path in gone:
+                self._seen.discard(self._found.pop(path))
+            self.files = {path: f for path, f in self.files.items() if path not in gone}
 
     def _paths(self, index: int, target: Target) -> list[str]:
         """The paths a target names now. A path that does not exist yet is waited for as a file;

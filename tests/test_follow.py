@@ -639,6 +639,28 @@ def test_a_directory_matched_by_a_quoted_glob_is_followed(tmp_path, run):
     r.expect(9)
 
 
+def test_a_file_found_in_a_directory_then_deleted_is_no_longer_followed(tmp_path, stepped):
+    """`gzip d/app.log.1` deletes the plain file: it is not waited for as a named path is, and
+    listed as such would read like an input problem."""
+    rotated = tmp_path / "app.log.1"
+    rotated.write_bytes(lines(3))
+    named = tmp_path / "named.jsonl"
+    follower = stepped(str(tmp_path), str(named))
+    follower.step(0.0)
+    assert {s.path: s.state for s in follower.statuses} == {str(rotated): FOLLOWING, str(named): WAITING}
+    (tmp_path / "app.log.1.gz").write_bytes(gzip.compress(rotated.read_bytes()))
+    rotated.unlink()
+    for now in (1.0, 1.0 + Options().grace, 2.0 + 2 * Options().grace):  # let go, then dropped
+        follower.step(now)
+    states = {s.path: s.state for s in follower.statuses}
+    assert states == {str(tmp_path / "app.log.1.gz"): CLOSED, str(named): WAITING}
+    assert follower.store.stats.lines == follower.store.stats.events == 3  # the copy was not read again
+    rotated.write_bytes(lines(2, 3))  # a new file under the name: found again, read whole
+    follower.step(100.0)
+    assert follower.files[str(rotated)].status.state == FOLLOWING
+    assert follower.store.stats.lines == follower.store.stats.events == 5
+
+
 def test_a_missing_path_is_waited_for(tmp_path, run):
     log = tmp_path / "later.jsonl"
     r = run(str(log))
