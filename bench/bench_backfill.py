@@ -21,7 +21,8 @@ from sestui.parallel import Backfill, default_jobs
 from sestui.paths import classify
 from sestui.sources import FOLLOWING, Follower, Options
 from sestui.store import Store
-from sestui.ui.app import make_app
+from sestui.query import DEFAULT_WINDOW
+from sestui.ui.app import TABS, make_app
 
 
 def follower_for(path: Path, jobs: int) -> tuple[Store, Follower]:
@@ -47,13 +48,14 @@ def headless(path: Path, jobs: int) -> tuple[float, int]:
     return seconds, store.stats.events
 
 
-async def in_app(path: Path, jobs: int) -> tuple[float, int, list[float], list[float]]:
+async def in_app(path: Path, jobs: int, window: str, tab: str) -> tuple[float, int, list[float], list[float]]:
     store, follower = follower_for(path, jobs)
-    app = make_app(store=store, follower=follower, window="all")
+    app = make_app(store=store, follower=follower, window=window)
     lags: list[float] = []
     shown: list[float] = []  # the progress bar's share at each sample
     started = time.perf_counter()  # from the app's start: the follower starts on mount
-    async with app.run_test(size=(160, 50)):
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press(tab)
         while not caught_up(store, follower):
             before = time.perf_counter()
             await asyncio.sleep(0.01)
@@ -71,10 +73,12 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="read this file instead of the corpus")
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (shared machines vary)")
+    parser.add_argument("--window", default=DEFAULT_WINDOW, help="the app's window (rankings of windows but `all` are read from the ring)")
+    parser.add_argument("--tab", default="1", choices=[str(n) for n in range(1, len(TABS) + 1)], help="the tab shown while reading")
     args = parser.parse_args()
     tune_gc()
     path = args.file or corpus(args.lines)
-    print(f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB, parallel with {args.jobs} jobs")
+    print(f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB, parallel with {args.jobs} jobs; app on window {args.window}, tab {args.tab}")
     counts = set()
     runs = [jobs for _ in range(args.repeat) for jobs in (1, args.jobs)]
     for jobs in runs:
@@ -82,7 +86,7 @@ def main() -> None:
         counts.add(events)
         print(f"headless  jobs {jobs}: backfill {seconds:6.2f} s  ({events:,} events)")
     for jobs in runs:
-        seconds, events, lags, shown = asyncio.run(in_app(path, jobs))
+        seconds, events, lags, shown = asyncio.run(in_app(path, jobs, args.window, args.tab))
         counts.add(events)
         lags_ms = sorted(lag * 1000 for lag in lags)
         moves = len({round(share, 2) for share in shown})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 
 import pytest
 from rich.cells import cell_len
@@ -582,6 +583,48 @@ async def test_an_event_list_being_read_says_how_many_newer_events_are_above():
         await pilot.press("home")
         await pilot.pause()
         assert not box.border_subtitle and log.events[0].recipients == ("new2@late.example",)
+
+
+async def test_a_costly_view_is_rebuilt_less_often_but_a_tab_or_window_switch_shows_at_once():
+    """Rebuilding the visible view takes the GIL from ingest: a view whose rebuild is costly
+    waits longer between live rebuilds (GATHER_SHARE); switching tabs never waits."""
+    store = sample_store()
+    app = sample_app(store)
+    app.auto_tick, app.tick_seconds = True, 0.05
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def bounces_shown() -> str:
+            shown = {row[0]: row[1] for row in cells(table(app, "t-kinds"))}
+            assert "Bounce" in shown
+            return shown["Bounce"]
+
+        before = await settled(pilot, bounces_shown)
+        await app.workers.wait_for_complete()
+        app._gather_cost, app._gathered_at = 60.0, time.perf_counter()  # noqa: SLF001 (a minute-long rebuild just ended)
+        ingest(jsonl([bounce(store.as_of + 1, "late@late.example")]), store=store)
+        await pilot.pause(0.5)  # ten ticks
+        assert bounces_shown() == before
+        await pilot.press("2")
+
+        def late_listed() -> None:
+            assert cells(table(app, "t-recent-bounces"))[0][1] == "late@late.example"
+
+        await settled(pilot, late_listed)
+        await pilot.press("1")
+
+        def counted() -> None:
+            assert bounces_shown() == f"{int(before.replace(',', '')) + 1:,}"
+
+        await settled(pilot, counted)
+        await app.workers.wait_for_complete()
+        app._gather_cost, app._gathered_at = 60.0, time.perf_counter()  # noqa: SLF001
+        await pilot.press("w")  # 24h -> 7d, shown at once too
+
+        def seven_days() -> None:
+            assert app.current is not None and app.current.window.name == "7d"
+            assert "7d" in str(table(app, "t-kinds").border_title)
+
+        await settled(pilot, seven_days)
 
 
 async def test_kinds_table_drills_by_kind_and_rates_are_coloured():

@@ -56,6 +56,10 @@ from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, EventTable, Table
 
 TICK_SECONDS = 1 / 3
+# While the store changes, rebuilding the visible view takes at most about this share of the
+# time: a costly view (rankings over a full ring) refreshes less often instead of holding the
+# GIL that ingest needs. Tab and window switches are rebuilt at once.
+GATHER_SHARE = 0.3
 TABS: tuple[tuple[str, str, type[Panel]], ...] = (
     ("overview", "Overview", OverviewPanel),
     ("bounces", "Bounces", BouncesPanel),
@@ -127,6 +131,8 @@ class SestuiApp(App[None]):
         self.switched_at = 0.0  # perf_counter() when the last tab switch was shown
         self.applied_at = 0.0  # perf_counter() when view data was last applied
         self._regather = False
+        self._gather_cost = 0.0  # seconds the last view rebuild took
+        self._gathered_at = 0.0  # perf_counter() when it ended
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -229,7 +235,7 @@ class SestuiApp(App[None]):
                     self._query_key = key
                     self.current = Query(self.source, self.window)
                     self._refresh_panel()
-                elif not self._gathering:
+                elif self._gather_due():
                     self._query_key = key
                     self._gather_in_thread(self.window)
         elif isinstance(self.screen, StatusScreen):
@@ -255,6 +261,13 @@ class SestuiApp(App[None]):
         if panel is not None:
             self._in_worker(window, panel.gather, lambda query, updates: self._apply(panel, query, updates))
 
+    def _gather_due(self) -> bool:
+        """A live tick may rebuild the visible view: none is being built, and the last one's
+        cost is within GATHER_SHARE of the time since it started."""
+        if self._gathering:
+            return False
+        return time.perf_counter() - self._gathered_at >= self._gather_cost * (1 / GATHER_SHARE - 1)
+
     def _in_worker(self, window: Window, build: Callable[[Query], Any], apply: Callable[[Query, Any], None]) -> None:
         """Read the store for `window` and `build` what a view shows from it in a worker thread,
         one at a time; `apply` it on this thread when ready."""
@@ -268,13 +281,15 @@ class SestuiApp(App[None]):
             except Exception:
                 self.call_from_thread(self._gather_failed)
                 raise
-            self.gather_seconds_log.append(time.perf_counter() - started)
-            self.call_from_thread(self._gathered, query, built, apply)
+            seconds = time.perf_counter() - started
+            self.gather_seconds_log.append(seconds)
+            self.call_from_thread(self._gathered, query, built, apply, seconds)
 
         self.run_worker(gather, thread=True, group="gather", exit_on_error=False)
 
-    def _gathered(self, query: Query, built: Any, apply: Callable[[Query, Any], None]) -> None:
+    def _gathered(self, query: Query, built: Any, apply: Callable[[Query, Any], None], seconds: float) -> None:
         self._gathering = False
+        self._gather_cost, self._gathered_at = seconds, time.perf_counter()
         if not self.is_running:
             return
         apply(query, built)
@@ -300,7 +315,7 @@ class SestuiApp(App[None]):
         """A drilldown follows the store as the tabs do (held while paused): its list is read
         again, in a worker when live, whenever the store has changed since it was read."""
         reload, window = screen.reload, screen.window
-        if reload is None or window is None or read_at == screen.read_at or self._gathering:
+        if reload is None or window is None or read_at == screen.read_at or not self._gather_due():
             return
         screen.read_at = read_at
         if not self.auto_tick or self.paused:  # a snapshot is quick to read: no worker
@@ -413,6 +428,8 @@ class SestuiApp(App[None]):
     def set_window(self, window: Window) -> None:
         self.window = window
         self._query_key = None
+        if self.auto_tick and not self.paused:
+            self._request_gather()  # at once, however costly the last rebuild was
         self.tick()
         self.notify(f"Window: {window.name}", timeout=1.5)
 
