@@ -25,10 +25,14 @@ _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+_NAME_KEPT = 120  # characters of <what>: a drilldown's heading, or a kind and a 60-character message id
+
+
 def export_path(directory: str, what: str, suffix: str, clock: float | None = None) -> str:
     """A fresh file name: sestui-<what>-<UTC time>.<suffix>, never overwriting an export."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock if clock is not None else time.time()))
-    base = os.path.join(directory, f"sestui-{_NAME.sub('-', what).strip('-')[:60]}-{stamp}")
+    name = _NAME.sub("-", what).strip("-")[:_NAME_KEPT].rstrip("-")
+    base = os.path.join(directory, f"sestui-{name}-{stamp}")
     path, n = f"{base}.{suffix}", 1
     while os.path.exists(path):
         n += 1

@@ -181,6 +181,16 @@ async def test_a_filter_from_the_command_line_reaches_the_filter_bar_cleaned():
         assert app.store.view is not None and len(app.store.view.ring) == 2  # the two bounces' source
 
 
+def test_an_export_is_named_after_what_it_holds_whole(tmp_path):
+    from sestui.export import export_path
+
+    message_id = "010001a252d08fed-2a3e7c41-5b1a-4e8e-9c4d-c2f0877b14ff-000000"
+    assert export_path(str(tmp_path), f"Delivery {message_id}", "jsonl", clock=0).endswith(f"/sestui-Delivery-{message_id}-19700101T000000Z.jsonl")
+    heading = "Top bounced domains: outlook.com · 139 events · 139 recipients · 24h"
+    assert "-outlook.com-139-events-139-recipients-24h-" in export_path(str(tmp_path), heading, "jsonl")
+    assert len(os.path.basename(export_path(str(tmp_path), "x" * 1000, "csv"))) < 160  # far below any file system's limit
+
+
 def test_report_text_and_exports_carry_no_raw_control_sequences(tmp_path):
     data = jsonl(hostile_records())
     result = subprocess.run([sys.executable, "-m", "sestui", "report", "-"], input=data, capture_output=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
