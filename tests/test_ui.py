@@ -345,6 +345,18 @@ async def test_help_and_input_screens_open_and_close():
         assert not isinstance(app.screen, StatusScreen)
 
 
+async def test_the_input_screens_notes_take_its_whole_width():
+    store = sample_store()
+    note = "/var/log/ses/app.log: a rotated file was let go in the middle of a line; the line is read from its compressed copy"
+    store.note(note)
+    async with showing("s", app=sample_app(store), size=(120, 40)) as (app, pilot):
+        lines = screen_lines(app)
+        at = next(i for i, line in enumerate(lines) if "│ Notes " in line)
+        column = lines[at].index("│ Notes ") + 2
+        assert lines[at + 1][column:].startswith("/var/log/ses/app.log: a rotated file was let go")  # under "Notes"
+        assert note in " ".join(line[column:].split("│")[0].strip() for line in lines[at + 1 : at + 3])
+
+
 async def test_the_input_screen_follows_the_input_and_holds_while_paused():
     store = sample_store()
     app = sample_app(store)

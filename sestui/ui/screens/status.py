@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Group
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual.app import ComposeResult
@@ -79,7 +80,7 @@ class StatusScreen(ModalScreen[None]):
         when = " · as of the pause" if self.paused else ""
         self.query_one("#status-body").border_title = f"Input accounting{when} · Esc to close"
 
-    def body(self) -> RichTable:
+    def body(self) -> Group:
         stats, sources, notes = self.accounting.stats, self.accounting.sources, self.accounting.notes
         grid = RichTable.grid(padding=(0, 2))
         # Short of room, names, paths and explanations wrap; counts are never cut.
@@ -111,9 +112,7 @@ class StatusScreen(ModalScreen[None]):
         for path, state, offset, size, error in sources:
             where = error or f"{offset:,} of {size:,} bytes"
             grid.add_row(text(path), cell(state), text(where))
-        if notes:
-            grid.add_row("", "", "")
-            grid.add_row(Text("Notes", style="bold underline"), "", "")
-            for note in notes[-20:]:
-                grid.add_row("", "", text(note))
-        return grid
+        if not notes:
+            return Group(grid)
+        # Notes are sentences: they take the whole width, not the explanations' column.
+        return Group(grid, Text(""), Text("Notes", style="bold underline"), *(text(note) for note in notes[-20:]))
