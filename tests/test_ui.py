@@ -506,18 +506,33 @@ async def test_a_drilldown_follows_the_store_and_holds_while_paused():
         await pilot.press("p")
         await pilot.pause()
         assert "PAUSED" not in app.sub_title and log.events[0].recipients == ("later@late.example",)
-        # A detail opened from the drilldown keeps the header on what the drilldown was read as of.
+        # A detail opened from it follows the store too: a later event of its message joins its
+        # timeline, and the header gives the detail's "as of", not the tabs'.
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
-        ingest(jsonl([bounce(as_of + 20, "latest@late.example")]), store=store)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        known = len(detail.timeline)
+        message = detail.event.message_id
+        ingest(jsonl([bounce(as_of + 20, "latest@late.example"), delivery(as_of + 21, "later@late.example", messageId=message)]), store=store)
         app.tick()
         await pilot.pause()
-        assert f"as of {full_time(as_of + 10)}" in app.sub_title
+        assert len(detail.timeline) == known + 1 and detail.timeline[-1][1].recipients == ("later@late.example",)
+        assert cells(detail.query_one("#timeline", Table))[-1][2].endswith("Delivery")
+        assert f"as of {full_time(as_of + 21)}" in app.sub_title
+        await pilot.press("p")  # held while paused
+        ingest(jsonl([delivery(as_of + 30, "later@late.example", messageId=message)]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert len(detail.timeline) == known + 1 and f"as of {full_time(as_of + 21)}" in app.sub_title
+        await pilot.press("p")
+        app.tick()
+        await pilot.pause()
+        assert len(detail.timeline) == known + 2 and f"as of {full_time(as_of + 30)}" in app.sub_title
         await pilot.press("escape")
         app.tick()
         await pilot.pause()
-        assert f"as of {full_time(as_of + 20)}" in app.sub_title and log.events[0].recipients == ("latest@late.example",)
+        assert f"as of {full_time(as_of + 30)}" in app.sub_title and log.events[0].recipients == ("latest@late.example",)
 
 
 async def test_an_empty_list_says_what_it_is_empty_of():

@@ -242,6 +242,8 @@ class SestuiApp(App[None]):
             self.screen.show(self.input_accounting(), self.paused)
         elif isinstance(self.screen, EventsScreen):
             self._refresh_drill(self.screen, version if self.frozen is None else self.frozen)
+        elif isinstance(self.screen, DetailScreen):
+            self._refresh_detail(self.screen)
         self._refresh_chrome(events)
         self.tick_seconds_log.append(time.perf_counter() - started)
 
@@ -331,15 +333,18 @@ class SestuiApp(App[None]):
 
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
-        query = self.current
-        # What the drilldown on screen was read from, or the one a detail (or help) was opened over.
+        # What the screen shown was read as of: a detail or drilldown (or one help was opened
+        # over), else the tabs.
+        as_of = self.current.as_of if self.current else None
         for screen in reversed(self.screen_stack):
+            if isinstance(screen, DetailScreen):
+                as_of = screen.as_of
+                break
             if isinstance(screen, EventsScreen) and screen.read_query is not None:
-                query = screen.read_query
+                as_of = screen.read_query.as_of
                 break
         room = self.size.width - HEADER_CHROME - len(self.TITLE)
         paused_new = events - self.frozen.stats.events if self.frozen is not None else None
-        as_of = query.as_of if query else None
         rest = header_facts(room, self.window.name, as_of, self.ingest_rate(), paused_new, self.filter_text)
         self.sub_title = plain(rest)  # a typed or pasted filter is input too
         # Ranked: the first to leave a narrow line rank highest (see StatusLine).
@@ -506,7 +511,22 @@ class SestuiApp(App[None]):
         source = self.source
         with source.lock:
             ring = list(source.main.ring)  # a message's timeline looks past the filter
-        self.push_screen(DetailScreen(trail, event, ring))
+            as_of = source.as_of
+        self.push_screen(DetailScreen(trail, event, ring, as_of))
+
+    def _refresh_detail(self, screen: DetailScreen) -> None:
+        """A detail follows the store (held while paused): its message's new events join it."""
+        if self.paused:
+            return
+        newer: list[Event] = []
+        with self.store.lock:
+            for event in reversed(self.store.main.ring):  # arrival order: only the new are walked
+                if event.seq <= screen.read_seq:
+                    break
+                newer.append(event)
+            as_of = self.store.as_of
+        newer.reverse()
+        screen.follow(newer, as_of)
 
     def _event_by_seq(self, seq: int) -> Event | None:
         source = self.source

@@ -52,11 +52,13 @@ class FieldList:
 class DetailScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back"), Binding("e", "export", "Export")]
 
-    def __init__(self, trail: list[str], event: Event, ring: list[Event]) -> None:
+    def __init__(self, trail: list[str], event: Event, ring: list[Event], as_of: float | None) -> None:
         super().__init__()
         self.trail = trail + [label(event)]
         self.event = event
         self.timeline = timeline(ring, event)
+        self.as_of = as_of  # of the store it was read from: the header shows it
+        self.read_seq = ring[-1].seq if ring else 0  # the newest event seen (see follow)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,6 +80,26 @@ class DetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#detail-fields").border_title = "Fields"
         self.query_one("#detail-raw").border_title = "Original record (unwrapped)"
+        self._show_timeline()
+        if self.timeline:
+            table = self.query_one("#timeline", Table)
+            table.move_cursor(row=next(i for i, (_, e) in enumerate(self.timeline) if e is self.event), animate=False)
+        self.query_one("#timeline", Table).focus()
+
+    def follow(self, newer: list[Event], as_of: float | None) -> None:
+        """Events that arrived since it was read, oldest first: those of this message join its
+        timeline (an on-call engineer waits on a send for its delivery or bounce)."""
+        self.as_of = as_of
+        if not newer:
+            return
+        self.read_seq = newer[-1].seq
+        message_id = self.event.message_id
+        mine = [e for e in newer if e.message_id == message_id] if message_id else []
+        if mine:
+            self.timeline = timeline([e for _, e in self.timeline] + mine, self.event)
+            self._show_timeline()
+
+    def _show_timeline(self) -> None:
         table = self.query_one("#timeline", Table)
         note = f"{count_events(len(self.timeline))} in the ring with this message id" if self.event.message_id else "no message id"
         table.set_title(note)
@@ -93,9 +115,6 @@ class DetailScreen(Screen[None]):
                 )
             )
         table.show(rows)
-        if self.timeline:
-            table.move_cursor(row=next(i for i, (_, e) in enumerate(self.timeline) if e is self.event), animate=False)
-        table.focus()
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
