@@ -78,8 +78,9 @@ def column_widths(columns: Sequence[Column], content: Sequence[int], space: int,
     room only when text would otherwise be cut. Text takes the space left: its declared width,
     those without one sharing the rest, as long as that leaves them SHORT cells (or their values'
     width); otherwise every text column is only as wide as its values, and if that is still too
-    wide, the widest give way first. `whole`: a column whose values show whole whenever they
-    fit, whatever its declared width (the no-data message).
+    wide, the widest give way first. Room that no text column takes goes to the last picture
+    (a trend then drawn finer). `whole`: a column whose values show whole whenever they fit,
+    whatever its declared width (the no-data message).
     """
     kept = [i for i, c in enumerate(columns) if not c.gives_way]
     text = [i for i, c in enumerate(columns) if c.gives_way]
@@ -107,6 +108,10 @@ def column_widths(columns: Sequence[Column], content: Sequence[int], space: int,
         shown[i] += extra // len(flexible) + (n < extra % len(flexible))
     for i in text:
         widths[i] = shown[i]
+    pictures = [i for i in kept if not columns[i].exported]
+    spare = space - sum(widths)
+    if pictures and not flexible and spare > 0:
+        widths[pictures[-1]] += spare
     return widths
 
 
