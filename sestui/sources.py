@@ -680,6 +680,9 @@ class StreamReader:
             self.status.error = open_error(self.path, exc)
             self.store.note(self.status.error)
             return
+        # poll, not select: any fd number; not epoll: stdin may be a regular file.
+        idle = select.poll()
+        idle.register(fd, select.POLLIN)
         try:
             while True:
                 data = os.read(fd, CHUNK)
@@ -688,7 +691,7 @@ class StreamReader:
                 self.status.offset += len(data)
                 self.status.size = self.status.offset
                 ingest.feed(data)
-                if ingest.framer.buffered and not select.select([fd], [], [], STREAM_IDLE)[0]:
+                if ingest.framer.buffered and not idle.poll(STREAM_IDLE * 1000):
                     # Caught up, the last line unterminated (a writer that ends values without
                     # a newline): a complete value in it is shown now, as for a followed file.
                     ingest.drain()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -761,6 +762,51 @@ def test_a_complete_value_on_stdin_without_a_newline_is_shown_while_the_pipe_sta
             wait_until(lambda: store.stats.events == 4)
         wait_until(lambda: follower.streams[0].status.state == CLOSED)
         assert (store.stats.lines, store.stats.records, store.stats.skipped) == (4, 4, {})
+    finally:
+        follower.stop()
+        follower.join(5)
+
+
+HIGH_FD = 1500  # past select()'s FD_SETSIZE (1024): a process following ~1000 files has such fds
+
+
+def test_a_pipe_on_a_high_fd_is_read_whole_when_a_line_ends_without_a_newline():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= HIGH_FD:
+        if hard != resource.RLIM_INFINITY and hard <= HIGH_FD:
+            pytest.skip(f"the open-files limit ({hard}) leaves no fd number above {HIGH_FD}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (HIGH_FD + 1, hard))
+    read_end, write_end = os.pipe()
+    high = os.dup2(read_end, HIGH_FD)
+    os.close(read_end)
+    store = Store(clock=lambda: BASE + 86400)
+    follower = Follower([classify("-")], store, Options(), stdin_fd=high)
+    follower.start()
+    try:
+        with os.fdopen(write_end, "wb", buffering=0) as pipe:
+            pipe.write(lines(2) + orjson.dumps(send(BASE + 5)))
+            wait_until(lambda: store.stats.events == 3)
+            pipe.write(b"\n" + lines(1, 10))
+            wait_until(lambda: store.stats.events == 4)
+        wait_until(lambda: follower.streams[0].status.state == CLOSED)
+        assert (store.stats.lines, store.stats.events, follower.streams[0].status.error) == (4, 4, None)
+    finally:
+        follower.stop()
+        follower.join(5)
+        if soft <= HIGH_FD:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_stdin_from_a_regular_file_is_read_whole(tmp_path):
+    """`sestui tail - < saved.jsonl`: stdin is a file, which some pollers refuse."""
+    saved = tmp_path / "saved.jsonl"
+    saved.write_bytes(lines(3) + orjson.dumps(send(BASE + 9)))  # no final newline
+    store = Store(clock=lambda: BASE + 86400)
+    follower = Follower([classify("-")], store, Options(), stdin_fd=os.open(saved, os.O_RDONLY))
+    follower.start()
+    try:
+        wait_until(lambda: follower.streams[0].status.state == CLOSED)
+        assert (store.stats.lines, store.stats.events, follower.streams[0].status.error) == (4, 4, None)
     finally:
         follower.stop()
         follower.join(5)
