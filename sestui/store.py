@@ -610,17 +610,24 @@ class Store:
             return
         with self.lock:
             ring = list(self.main.ring)
+            numbered = self.seq
             as_of = self.as_of or 0.0
             evicted = self.main.evicted
             evicted_max = self.main.evicted_max_time
             absorbed = self.absorbed
         view = matching(ring, match, as_of, evicted, evicted_max, progress)
         with self.lock:
-            # Events that arrived during the rebuild: feed those newer than the copy.
+            # Events that arrived during the rebuild: feed those newer than the copy. Those the
+            # ring let go before now were never seen: the view's counts lack them too.
             last_seq = ring[-1].seq if ring else 0
-            late = [e for e in self.main.ring if e.seq > last_seq and match(e)]
+            arrived = [e for e in self.main.ring if e.seq > last_seq]
+            late = [e for e in arrived if match(e)]
             if late:
                 view.add(late, self.as_of or 0.0)
+            lost = self.seq - numbered - len(arrived)  # numbered one by one as they came
+            if lost > 0:
+                view.uncounted += lost
+                view.uncounted_max = max(view.uncounted_max, self.main.evicted_max_time)
             # Events the main ring evicted meanwhile must leave the view too.
             oldest = self.main.ring[0].seq if self.main.ring else last_seq + 1
             while view.ring and view.ring[0].seq < oldest:
