@@ -21,10 +21,11 @@ from sestui.cli import build_parser
 from sestui.describe import fields
 from sestui.events import Event
 from sestui.query import WINDOWS_BY_NAME, Query
-from sestui.sources import CLOSED, ERROR, FOLLOWING, SourceStatus
+from sestui.paths import classify
+from sestui.sources import CLOSED, ERROR, FOLLOWING, Follower, Options, SourceStatus
 from sestui.store import Store
 from sestui.timeparse import iso
-from sestui.ui.app import TABS
+from sestui.ui.app import TABS, make_app
 from sestui.ui.format import clock_time, full_time, header_facts, sparkline
 from sestui.ui.screens.detail import DetailScreen
 from sestui.ui.screens.events import EventsScreen
@@ -533,6 +534,83 @@ async def test_a_drilldown_follows_the_store_and_holds_while_paused():
         app.tick()
         await pilot.pause()
         assert f"as of {full_time(as_of + 30)}" in app.sub_title and log.events[0].recipients == ("latest@late.example",)
+
+
+async def test_a_detail_paused_shows_the_events_of_its_message_that_arrived_before_the_pause():
+    """Paused on a detail, it shows its message as of the pause, even an event that came
+    after the last redraw."""
+    store = sample_store()
+    async with showing("7", app=sample_app(store)) as (app, pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.event.message_id
+        known = len(detail.timeline)
+        ingest(jsonl([delivery(store.as_of + 5, "late@late.example", messageId=detail.event.message_id)]), store=store)
+        await pilot.press("p")  # no tick came between the delivery and the pause
+        await pilot.pause()
+        assert app.frozen is not None and app.frozen.stats.events == store.stats.events  # it is in the pause's moment
+        assert "PAUSED · 0 new" in app.sub_title
+        assert len(detail.timeline) == known + 1  # ... so the detail, as of the pause, shows it
+
+
+async def test_a_drilldown_whose_live_read_failed_is_read_again():
+    """A live read of a drilldown that failed is tried again, not left for the next change of
+    the store (a replay read to its end has none)."""
+    store = sample_store()
+    app = sample_app(store)
+    app.auto_tick, app.tick_seconds = True, 0.05
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def kinds_shown() -> list[str]:
+            kinds = [row[0] for row in cells(table(app, "t-kinds"))]
+            assert "Bounce" in kinds
+            return kinds
+
+        kinds = await settled(pilot, kinds_shown)
+        table(app, "t-kinds").move_cursor(row=kinds.index("Bounce"))
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        await app.workers.wait_for_complete()
+        reload, failed = screen.reload, []
+
+        def flaky(query):  # type: ignore[no-untyped-def]
+            if not failed:
+                failed.append(True)
+                raise RuntimeError("a transient failure")
+            return reload(query)
+
+        screen.reload = flaky
+        ingest(jsonl([bounce(store.as_of + 1, "late@late.example")]), store=store)  # then input stops
+
+        def newest() -> None:
+            assert failed
+            assert screen.query_one(EventLog).events[0].recipients == ("late@late.example",)
+
+        await settled(pilot, newest, timeout=3.0)
+
+
+async def test_tail_filter_given_on_the_command_line_counts_every_event(tmp_path):
+    """`tail --filter` is set before any input is read: its view sees every event, where one
+    typed later is built from what the ring still holds."""
+    records = [bounce(BASE + i, f"b{i}@x.example") if i % 10 == 0 else send(BASE + i, f"u{i}@x.example") for i in range(20_000)]
+    path = tmp_path / "ses.jsonl"
+    path.write_bytes(jsonl(records))
+    store = Store(max_events=500, clock=lambda: BASE + 86400)
+    follower = Follower([classify(str(path))], store, Options())
+    app = make_app(store=store, follower=follower, clock=lambda: BASE + 86400, filter_text="kind:Bounce", auto_tick=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The event loop held up while the follower reads (a slow terminal): a filter applied
+        # in a worker would start only now, from a ring that has let most events go.
+        deadline = time.monotonic() + 15
+        while store.stats.events < 20_000 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        query = Query(store, WINDOWS_BY_NAME["all"])
+        assert (query.uncounted, query.counts()["Bounce"]) == (0, 2_000)
 
 
 async def test_an_empty_list_says_what_it_is_empty_of():

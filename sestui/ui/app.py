@@ -180,13 +180,14 @@ class SestuiApp(App[None]):
     def on_mount(self) -> None:
         if not self.is_headless:
             self._exit_on_signals()
+        self.main("#backfill", ProgressBar).display = False
+        if self._initial_filter:
+            # Before any input is read: the filtered view then counts every event.
+            self.apply_filter(self._initial_filter, at_once=True)
         if self.follower is not None:
             self.follower.start()
-        self.main("#backfill", ProgressBar).display = False
         if self.auto_tick:
             self.set_interval(self.tick_seconds, self.tick)
-        if self._initial_filter:
-            self.apply_filter(self._initial_filter)
         self.tick()
         self.call_after_refresh(self._focus_panel, True)
 
@@ -319,14 +320,15 @@ class SestuiApp(App[None]):
         reload, window = screen.reload, screen.window
         if reload is None or window is None or read_at == screen.read_at or not self._gather_due():
             return
-        screen.read_at = read_at
         if not self.auto_tick or self.paused:  # a snapshot is quick to read: no worker
+            screen.read_at = read_at
             query = Query(self.source, window)
             screen.show(query, *reload(query))
             return
 
         def apply(query: Query, read: tuple[str, list[Event]]) -> None:
             if screen is self.screen and not self.paused:
+                screen.read_at = read_at  # only once shown: a read that failed is tried again
                 screen.show(query, *read)
 
         self._in_worker(window, reload, apply)
@@ -515,16 +517,16 @@ class SestuiApp(App[None]):
         self.push_screen(DetailScreen(trail, event, ring, as_of))
 
     def _refresh_detail(self, screen: DetailScreen) -> None:
-        """A detail follows the store (held while paused): its message's new events join it."""
-        if self.paused:
-            return
+        """A detail follows the store (held while paused, at the pause's moment): its message's
+        new events join it."""
+        source = self.source
         newer: list[Event] = []
-        with self.store.lock:
-            for event in reversed(self.store.main.ring):  # arrival order: only the new are walked
+        with source.lock:
+            for event in reversed(source.main.ring):  # arrival order: only the new are walked
                 if event.seq <= screen.read_seq:
                     break
                 newer.append(event)
-            as_of = self.store.as_of
+            as_of = source.as_of
         newer.reverse()
         screen.follow(newer, as_of)
 
@@ -551,8 +553,9 @@ class SestuiApp(App[None]):
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.action_clear_filter()
 
-    def apply_filter(self, text: str) -> bool:
-        """Validate and apply a filter; on a syntax error the bar says why and nothing changes."""
+    def apply_filter(self, text: str, at_once: bool = False) -> bool:
+        """Validate and apply a filter; on a syntax error the bar says why and nothing changes.
+        `at_once`: on this thread (the store is empty), else in a worker."""
         text = typed(text).strip()
         if not text:
             self.action_clear_filter()
@@ -564,7 +567,10 @@ class SestuiApp(App[None]):
             return False
         self._close_filter_bar()
         self.filter_text = text
-        self.run_worker(lambda: self._filter_in_thread(match, text), thread=True, group="filter", exclusive=True)
+        if at_once:
+            self.store.set_filter(match)
+        else:
+            self.run_worker(lambda: self._filter_in_thread(match, text), thread=True, group="filter", exclusive=True)
         return True
 
     def _filter_in_thread(self, match: Callable[[Event], bool], text: str) -> None:
