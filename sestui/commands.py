@@ -84,7 +84,10 @@ def _files_once(targets: list[Target]) -> list[str]:
             continue
         if target.kind in ("file", "dir") and not os.path.exists(target.arg):
             raise UsageError(f"cannot read {target.arg}: No such file or directory")
-        found = target.matches()
+        errors: list[OSError] = []
+        found = target.matches(errors)
+        if errors:  # a report that read nothing of a directory must not look like a quiet day
+            raise UsageError(f"cannot read {errors[0].filename}: {errors[0].strerror or errors[0]}")
         if not found and target.kind == "glob":
             raise UsageError(f"no files match {target.arg}")
         for path in found:

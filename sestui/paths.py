@@ -21,19 +21,20 @@ class Target:
     arg: str
     kind: str
 
-    def matches(self) -> list[str]:
+    def matches(self, errors: list[OSError] | None = None) -> list[str]:
         """The regular files (or FIFOs) this input names right now, sorted. A directory that a
-        glob matches is walked like a directory argument."""
+        glob matches is walked like a directory argument; directories that cannot be listed
+        are added to `errors`."""
         if self.kind == "stdin":
             return []
         if self.kind == "file":
             return [self.arg]
         if self.kind == "dir":
-            return walk(self.arg)
+            return walk(self.arg, errors)
         found: set[str] = set()
         for path in _recursive_glob(self.arg) if "**" in self.arg else glob.glob(self.arg):
             if os.path.isdir(path):
-                found.update(walk(path))
+                found.update(walk(path, errors))
             elif _readable_kind(path) and _is_log_name(path):
                 found.add(path)
         return sorted(found)
@@ -55,10 +56,11 @@ def classify(arg: str) -> Target:
     return Target(arg, "file")
 
 
-def walk(directory: str) -> list[str]:
-    """Regular files under a directory, recursively, skipping hidden entries and non-log files."""
+def walk(directory: str, errors: list[OSError] | None = None) -> list[str]:
+    """Regular files under a directory, recursively, skipping hidden entries and non-log files;
+    directories that cannot be listed are added to `errors` (else passed over)."""
     found: list[str] = []
-    for root, dirs, files in os.walk(directory, followlinks=False):
+    for root, dirs, files in os.walk(directory, onerror=None if errors is None else errors.append, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = os.path.join(root, name)

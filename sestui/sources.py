@@ -774,6 +774,7 @@ class Follower:
         self._initial = True
         self._seen: set[str] = set()
         self._found: dict[str, str] = {}  # path -> real path, of files a glob or directory named
+        self._unlisted: dict[str, SourceStatus] = {}  # directories that cannot be listed
         self.inodes = Inodes()
         self._backfill = backfill
         self._held: dict[str, FileFollower] = {}  # files read by the backfill, by path
@@ -855,8 +856,8 @@ class Follower:
     @property
     def statuses(self) -> list[SourceStatus]:
         """Safe from any thread: reads one version of `files`."""
-        files = self.files
-        return [f.status for f in files.values()] + [s.status for s in self.streams]
+        files, unlisted = self.files, self._unlisted
+        return [f.status for f in files.values()] + list(unlisted.values()) + [s.status for s in self.streams]
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -895,10 +896,11 @@ class Follower:
         """Pick up paths that appeared under globs and directories; restart watchers if needed."""
         added: dict[str, FileFollower] = {}
         listed: set[str] = set()
+        errors: list[OSError] = []
         for index, target in enumerate(self.targets):
             if target.kind == "stdin":
                 continue
-            for path in self._paths(index, target):
+            for path in self._paths(index, target, errors):
                 listed.add(path)
                 real = os.path.realpath(path)
                 if real in self._seen:
@@ -916,9 +918,21 @@ class Follower:
                 if not os.path.lexists(path):
                     self.store.note(f"{path}: does not exist yet, waiting for it")
         self._drop_gone(listed)
+        self._unlistable(errors)
         if added:
             self.files = {**self.files, **added}
         self._watch()
+
+    def _unlistable(self, errors: list[OSError]) -> None:
+        """Directories that cannot be listed are sources in error (the status line counts them)
+        until they can be; each is noted once."""
+        unlisted = {}
+        for exc in errors:
+            path = str(exc.filename)
+            unlisted[path] = self._unlisted.get(path) or SourceStatus(path, ERROR, error=f"{open_error(path, exc)} (its files are not read)")
+            if path not in self._unlisted:
+                self.store.note(unlisted[path].error or path)
+        self._unlisted = unlisted
 
     def _drop_gone(self, listed: set[str]) -> None:
         """Files a glob or directory named that are gone, with nothing of them still open (a
@@ -934,20 +948,21 @@ class Follower:
                 self._seen.discard(self._found.pop(path))
             self.files = {path: f for path, f in self.files.items() if path not in gone}
 
-    def _paths(self, index: int, target: Target) -> list[str]:
-        """The paths a target names now. A path that does not exist yet is waited for as a file;
-        once it is a directory it is followed as one, in place of the path waited for."""
+    def _paths(self, index: int, target: Target, errors: list[OSError]) -> list[str]:
+        """The paths a target names now (directories that cannot be listed go to `errors`). A
+        path that does not exist yet is waited for as a file; once it is a directory it is
+        followed as one, in place of the path waited for."""
         if target.kind in ("file", "dir") and os.path.isdir(target.arg):
             self.targets[index] = Target(target.arg, "dir")
             waited = self.files.get(target.arg)
             if waited is not None and waited.idle:
                 waited.close()
                 self.files = {path: f for path, f in self.files.items() if path != target.arg}
-            return walk(target.arg)
+            return walk(target.arg, errors)
         if target.kind == "dir":
             # Missing at start: waited for like a file. A directory that went away is just empty.
             return [target.arg] if self._initial else []
-        return target.matches()
+        return target.matches(errors)
 
     def _add_stream(self, path: str, fd: int | None) -> None:
         reader = StreamReader(path, fd, self.store, self.options)

@@ -662,6 +662,27 @@ def test_a_file_found_in_a_directory_then_deleted_is_no_longer_followed(tmp_path
     assert follower.store.stats.lines == follower.store.stats.events == 5
 
 
+def test_a_directory_that_cannot_be_listed_is_a_source_in_error_until_it_can_be(tmp_path, stepped, monkeypatch):
+    from test_report_cli import unlistable
+
+    (tmp_path / "ok.jsonl").write_bytes(lines(2))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "ses.jsonl").write_bytes(lines(3, 2))
+    with monkeypatch.context() as patch:
+        unlistable(patch, locked)
+        follower = stepped(str(tmp_path))
+        follower.step(1.0)
+        follower.step(2.0)
+        states = {s.path: (s.state, s.error) for s in follower.statuses}
+        assert states[str(locked)] == (ERROR, f"{locked}: Permission denied (its files are not read)")
+        assert follower.store.notes == [f"{locked}: Permission denied (its files are not read)"]  # once
+        assert follower.store.stats.lines == 2
+    follower.step(3.0)
+    assert str(locked) not in {s.path for s in follower.statuses}
+    assert follower.store.stats.lines == 5
+
+
 def test_a_missing_path_is_waited_for(tmp_path, run):
     log = tmp_path / "later.jsonl"
     r = run(str(log))

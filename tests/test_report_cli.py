@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import errno
 import os
 import re
 import subprocess
@@ -187,6 +188,31 @@ def test_unreadable_file_exits_2_naming_it(tmp_path):
     result = run(str(path))
     assert result.returncode == 2, result.stderr
     assert str(path) in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def unlistable(monkeypatch, directory) -> None:  # type: ignore[no-untyped-def]
+    """`directory` cannot be listed (chmod 000 does not stop root, who runs CI)."""
+    scandir = os.scandir
+
+    def refusing(path="."):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == str(directory):
+            raise PermissionError(errno.EACCES, "Permission denied", str(directory))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+
+
+def test_a_directory_that_cannot_be_listed_exits_2_naming_it(tmp_path, monkeypatch, capsys):
+    """It used to be passed over: a report of zero events, which reads like a quiet day."""
+    from sestui.cli import main
+
+    (tmp_path / "ok.jsonl").write_bytes(jsonl([send(BASE)]))
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "ses.jsonl").write_bytes(jsonl([send(BASE)]))
+    unlistable(monkeypatch, tmp_path / "locked")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"sestui: cannot read {tmp_path / 'locked'}: Permission denied\n"
 
 
 def test_follow_stops_quietly_when_its_reader_goes_away(logs):
