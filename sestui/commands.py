@@ -144,9 +144,12 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
     follower.start()
     next_at = time.monotonic() + args.every
     try:
-        while not stop.wait(max(0.0, next_at - time.monotonic())):
-            next_at += args.every
-            _print_report(args, store, window, follower.statuses, geo)
+        while not stop.wait(min(0.1, max(0.0, next_at - time.monotonic()))):
+            if follower.ended:
+                break
+            if time.monotonic() >= next_at:
+                next_at += args.every
+                _print_report(args, store, window, follower.statuses, geo)
     finally:  # also when the reader of the snapshots went away (BrokenPipeError)
         follower.stop()
         follower.join(5)

@@ -859,6 +859,12 @@ class Follower:
         files, unlisted = self.files, self._unlisted
         return [f.status for f in files.values()] + list(unlisted.values()) + [s.status for s in self.streams]
 
+    @property
+    def ended(self) -> bool:
+        """Nothing is left to follow: only stdin or FIFOs were named, and every one has ended."""
+        streams = self.streams
+        return not self.files and bool(streams) and not any(s.alive for s in streams)
+
     # -- the loop -------------------------------------------------------------------------
 
     def step(self, now: float) -> bool:
