@@ -434,8 +434,25 @@ async def test_the_palette_offers_tab_actions_only_where_their_keys_work():
         assert not app.main(FilterBar).display  # the hidden main screen's bar stays closed
         assert app.window.name == "24h"
         titles = [command.title for command in app.get_system_commands(app.screen_stack[0])]
-        assert {"Filter", "Pause / resume", "Window: 1h", "Help"} <= set(titles)
+        assert {"Filter", "Pause / resume", "Window: 1h", "Help", "Screenshot"} <= set(titles)
         assert len(titles) == len(set(titles))  # no two commands answer to one name
+        assert not {"Keys", "Maximize"} & set(titles)  # `?` lists the keys; tabs fill the screen
+
+
+async def test_the_palettes_screenshot_is_saved_where_exports_go(tmp_path):
+    """Textual's own palette Screenshot failed ("Failed to save screenshot") where Ctrl+S worked."""
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.tick()
+        await pilot.press("ctrl+p", *"Screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+
+        def saved() -> None:
+            assert [path.suffix for path in tmp_path.iterdir()] == [".svg"]
+
+        await settled(pilot, saved)
 
 
 HOSTILE = [

@@ -56,6 +56,9 @@ from .widgets.footer import Footer
 from .widgets.tables import EMPTY_KEY, EventTable, Table
 
 TICK_SECONDS = 1 / 3
+# Textual's own palette commands that sestui does better or that do not fit it: `?` lists the
+# keys, Ctrl+S saves screenshots where exports go, and tabs already fill the screen.
+_TEXTUAL_COMMANDS_LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize", "Screenshot"})
 # While the store changes, rebuilding the visible view takes at most about this share of the
 # time: a costly view (rankings over a full ring) refreshes less often instead of holding the
 # GIL that ingest needs. Tab and window switches are rebuilt at once.
@@ -698,12 +701,13 @@ class SestuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Palette commands; `screen` is the one the palette was opened over."""
-        yield from super().get_system_commands(screen)
+        yield from (command for command in super().get_system_commands(screen) if command.title not in _TEXTUAL_COMMANDS_LEFT_OUT)
         ours: list[tuple[str, SystemCommand]] = []
         for index, (tab, title, _) in enumerate(TABS, 1):
             ours.append(("show_tab", SystemCommand(f"Show {title}", f"Switch to the {title} tab (key {index})", lambda tab=tab: self.action_show_tab(tab))))
         for window in WINDOWS:
-            ours.append(("cycle_window", SystemCommand(f"Window: {window.name}", f"Show the last {window.name} (keys w / W cycle)", lambda window=window: self.set_window(window))))
+            span = f"the last {window.name}" if window.seconds is not None else "every event read"
+            ours.append(("cycle_window", SystemCommand(f"Window: {window.name}", f"Show {span} (keys w / W cycle)", lambda window=window: self.set_window(window))))
         ours += [
             ("toggle_pause", SystemCommand("Pause / resume", "Freeze the display; ingest continues (key p)", self.action_toggle_pause)),
             ("filter", SystemCommand("Filter", "Show only matching events everywhere (key f)", self.action_filter)),
@@ -711,6 +715,7 @@ class SestuiApp(App[None]):
             ("export", SystemCommand("Export", "Write the focused table (CSV) or event list (JSON Lines) to a file (key e)", self.action_export)),
             ("status", SystemCommand("Input accounting", "Skip reasons, sources and notes (key s)", self.action_status)),
             ("help", SystemCommand("Help", "Every key of every screen, and what it does (key ?)", self.action_help)),
+            ("screenshot", SystemCommand("Screenshot", "Save an SVG picture of the screen where exports go (Ctrl+S)", self.action_screenshot)),
         ]
         yield from (command for action, command in ours if self.available(action, screen))
         export = getattr(screen, "action_export", None)
