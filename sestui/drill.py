@@ -67,5 +67,6 @@ def recipients_in(drill: str, key: str, events: list[Event]) -> int | None:
 
 
 def describe(title: str, key: str) -> str:
-    """'Bounced domains: gmail.com' for titles and breadcrumbs."""
-    return f"{title}: {key.replace(chr(31), ' / ')}"
+    """'Bounced domains: gmail.com' for titles and breadcrumbs; a key of several parts (a
+    place: country, city, network) shows those it has."""
+    return f"{title}: {' / '.join(part for part in key.split(chr(31)) if part) or key}"

@@ -671,3 +671,11 @@ def test_a_minus_excludes_only_where_written_plainly_and_never_alone():
     assert recipients("-kind:Send") == ["b@x.example"]
     assert recipients('"-x.example"') == ["c@-x.example"]
     assert recipients('-"x.example"') == []
+
+
+def test_a_place_row_is_described_by_the_parts_it_has():
+    from sestui.drill import describe
+
+    assert describe("Remote MTA IPs", "unknown\x1f\x1f") == "Remote MTA IPs: unknown"
+    assert describe("Mail source IPs", "SE\x1fLinköping\x1fAS29518 Bredband2 AB") == "Mail source IPs: SE / Linköping / AS29518 Bredband2 AB"
+    assert describe("Bounced domains", "gmail.com") == "Bounced domains: gmail.com"

@@ -439,6 +439,24 @@ async def test_the_palette_offers_tab_actions_only_where_their_keys_work():
         assert not {"Keys", "Maximize"} & set(titles)  # `?` lists the keys; tabs fill the screen
 
 
+async def test_the_detail_of_an_event_without_a_message_id_lists_that_event_alone(tmp_path):
+    """A CloudTrail call has no message id: its timeline said "no data in this window"."""
+    app = sample_app()
+    app.export_dir = str(tmp_path)
+    async with showing("5", app=app) as (app, pilot):
+        failed = table(app, "t-failed")
+        failed.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.screen.event.message_id is None
+        timeline = app.screen.query_one("#timeline", Table)
+        assert str(timeline.border_title).endswith("no message id: this event alone")
+        assert [row[2].strip() for row in cells(timeline)] == ["▶ CloudTrail"]
+        await pilot.press("e")
+        await pilot.pause()
+        assert any(n.message.startswith("Exported 1 event to ") for n in app._notifications)  # noqa: SLF001
+
+
 async def test_the_palettes_screenshot_is_saved_where_exports_go(tmp_path):
     """Textual's own palette Screenshot failed ("Failed to save screenshot") where Ctrl+S worked."""
     app = sample_app()

@@ -669,7 +669,7 @@ class SestuiApp(App[None]):
         except OSError as exc:
             self.notify(f"Export failed: {exc.strerror or exc} ({path})", severity="error")
             return
-        self.notify(f"Exported {count:,} {unit} to {path}")
+        self.notify(f"Exported {count:,} {unit if count != 1 else unit[:-1]} to {path}")
 
     def action_screenshot(self) -> None:
         try:

@@ -81,10 +81,10 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-fields").border_title = "Fields"
         self.query_one("#detail-raw").border_title = "Original record (unwrapped)"
         self._show_timeline()
+        table = self.query_one("#timeline", Table)
         if self.timeline:
-            table = self.query_one("#timeline", Table)
             table.move_cursor(row=next(i for i, (_, e) in enumerate(self.timeline) if e is self.event), animate=False)
-        self.query_one("#timeline", Table).focus()
+        table.focus()
 
     def follow(self, newer: list[Event], as_of: float | None) -> None:
         """Events that arrived since it was read, oldest first: those of this message join its
@@ -101,10 +101,10 @@ class DetailScreen(Screen[None]):
 
     def _show_timeline(self) -> None:
         table = self.query_one("#timeline", Table)
-        note = f"{count_events(len(self.timeline))} in the ring with this message id" if self.event.message_id else "no message id"
+        note = f"{count_events(len(self.timeline))} in the ring with this message id" if self.event.message_id else "no message id: this event alone"
         table.set_title(note)
         rows = []
-        for delta, event in self.timeline:
+        for delta, event in self.timeline or [(0.0, self.event)]:
             style = KIND_COLORS.get(event.kind, OTHER_COLOR)
             current = "▶ " if event is self.event else "  "
             rows.append(
