@@ -15,7 +15,7 @@ from .dimensions import split_class
 from .geo import Geo, countries
 from .query import BOUNCE_THRESHOLDS, COMPLAINT_THRESHOLDS, RATE_DIGITS, Query, rate_level, rate_percent
 from .store import pool_note
-from .textsafe import clean_column, clean_line, json_safe
+from .textsafe import cell_width, clean_column, clean_line, json_safe
 from .timeparse import iso
 
 SCHEMA = 1
@@ -138,6 +138,9 @@ def to_json(report: dict[str, Any]) -> bytes:
     return json_safe(orjson.dumps(report))
 
 
+TEXT_WIDTH = 80  # lines of facts wrap here, for a terminal, a ticket or an e-mail
+
+
 def to_text(report: dict[str, Any]) -> str:
     """A plain-text rendering for terminals and e-mail; log values are cleaned."""
     out: list[str] = []
@@ -147,13 +150,11 @@ def to_text(report: dict[str, Any]) -> str:
     if window:
         put(f"window {window['name']}: {window['start'] or '-'} .. {window['end'] or '-'}")
     inp = report["input"]
-    skipped = ", ".join(f"{r} {n}" for r, n in inp["skipped"].items()) or "none"
-    put(
-        f"input  lines {inp['lines']}  records {inp['records']}  events {inp['events']}  "
-        f"skipped: {skipped}"
-    )
+    skipped = [f"{r} {n}" for r, n in inp["skipped"].items()] or ["none"]
+    out += _facts("input  ", [f"lines {inp['lines']}", f"records {inp['records']}", f"events {inp['events']}", f"skipped: {skipped[0]}", *skipped[1:]])
     if inp["inner_skipped"]:
-        put("       inside containers skipped: " + ", ".join(f"{r} {n}" for r, n in inp["inner_skipped"].items()))
+        inner = [f"{r} {n}" for r, n in inp["inner_skipped"].items()]
+        out += _facts("       ", [f"inside containers skipped: {inner[0]}", *inner[1:]])
     if inp["time_guessed"]:
         put(f"       events without a usable time (arrival time used): {inp['time_guessed']}")
     if inp["filtered"]:
@@ -163,13 +164,18 @@ def to_text(report: dict[str, Any]) -> str:
     if not report["exact"]:
         put(f"note   rankings cover the newest {report['retained']} events of the window only")
     put("")
-    put("counts " + "  ".join(f"{kind} {n}" for kind, n in report["counts"].items() if n))
+    out += _facts("counts ", [f"{kind} {n}" for kind, n in report["counts"].items() if n] or ["none"])
     rates = report["rates"]
     put(
         "observed rates  bounce "
         + _rate(rates["bounce"], BOUNCE_THRESHOLDS, RATE_DIGITS["bounce"])
         + "  complaint "
         + _rate(rates["complaint"], COMPLAINT_THRESHOLDS, RATE_DIGITS["complaint"])
+    )
+    bounced, delivered = report["bounces"], report["deliveries"]["recipients"]
+    put(
+        f"  of recipients: delivered {delivered}  bounced {bounced['recipients']} "
+        f"(hard {bounced['hard_recipients']})  complained {report['complaints']['recipients']}"
     )
     _table(out, "Top mail sources", report["overview"]["top_sources"])
     _table(out, "Top sending accounts", report["overview"]["top_accounts"])
@@ -191,12 +197,14 @@ def to_text(report: dict[str, Any]) -> str:
     put("")
     put("Reporting MTAs (processing time, ms)")
     if deliveries["mta"]:
-        put(f"  {'mta':<44} {'count':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
-        for row in deliveries["mta"]:
-            put(
-                f"  {clean_column(row['reporting_mta'], 44)} {row['count']:>8} "
-                + " ".join(f"{_num(row[key]):>8}" for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
-            )
+        # Columns as wide as their values, so that the usual names fit 80 columns.
+        keys = ("count", "p50_ms", "p95_ms", "p99_ms", "max_ms")
+        names = [clean_line(row["reporting_mta"], 44) for row in deliveries["mta"]]
+        name_width = max(3, *(cell_width(name) for name in names))
+        widths = [max(len(key.removesuffix("_ms")), *(len(_num(row[key])) for row in deliveries["mta"])) for key in keys]
+        put("  " + clean_column("mta", name_width) + "".join(f" {key.removesuffix('_ms'):>{w}}" for key, w in zip(keys, widths)))
+        for name, row in zip(names, deliveries["mta"]):
+            put("  " + clean_column(name, name_width) + "".join(f" {_num(row[key]):>{w}}" for key, w in zip(keys, widths)))
         for row in deliveries["mta"]:
             if row["pooled_mtas"] is not None:
                 put(f"  {pool_note(row['pooled_mtas'])}")
@@ -215,7 +223,7 @@ def to_text(report: dict[str, Any]) -> str:
     trail = report["cloudtrail"]
     put("")
     put(f"CloudTrail  calls {trail['total']}  failed {trail['failed']}")
-    put("  groups: " + "  ".join(f"{g} {n}" for g, n in trail["groups"].items()))
+    out += _facts("  groups: ", [f"{g} {n}" for g, n in trail["groups"].items()])
     _table(out, "Top error codes", trail["top_error_codes"])
     _table(out, "Top failed calls", trail["top_failed_event_names"])
     _table(out, "Top CloudTrail users", trail["top_users"])
@@ -226,6 +234,19 @@ def to_text(report: dict[str, Any]) -> str:
         for key, title in (("source_ips", "Mail source IPs"), ("mta_ips", "Remote MTA IPs"), ("open_click_ips", "Open and click IPs"), ("cloudtrail_ok_ips", "CloudTrail callers, successful"), ("cloudtrail_failed_ips", "CloudTrail callers, failed")):
             _table(out, f"{title} by country", geo[key])
     return "\n".join(out) + "\n"
+
+
+def _facts(label: str, items: list[str]) -> list[str]:
+    """`label` and the items after it, two spaces apart, on as many lines of TEXT_WIDTH as they
+    need; the lines after the first are indented as far as the label."""
+    lines, line = [], label
+    for item in items:
+        if line != label and len(line) + 2 + len(item) > TEXT_WIDTH:
+            lines.append(line)
+            line = " " * len(label)
+        line += item if line.strip() == "" or line == label else "  " + item
+    lines.append(line)
+    return lines
 
 
 def _table(out: list[str], title: str, rows: list[Any]) -> None:

@@ -103,6 +103,31 @@ def test_the_text_reports_mta_table_keeps_its_numbers_aligned_under_wide_names(t
         assert cell_len(name) <= 44 and (name in names or name.endswith("…")), row
 
 
+def test_the_text_reports_facts_and_mta_table_fit_80_columns():
+    """The input and counts lines ran to 115 and 153 characters, wrapping mid-word in a terminal
+    or an e-mail; the MTA table was 91 wide for names of 40 characters."""
+    from helpers import SAMPLE_LOGS
+
+    result = run(str(SAMPLE_LOGS))
+    lines = result.stdout.decode().split("\n")
+    report = orjson.loads(run(str(SAMPLE_LOGS), "--json").stdout)
+    start = lines.index("Reporting MTAs (processing time, ms)")
+    mtas = lines[start : start + 2 + len(report["deliveries"]["mta"])]
+    first_input, first_count = lines.index(next(line for line in lines if line.startswith("input "))), lines.index(next(line for line in lines if line.startswith("counts ")))
+    inputs = lines[first_input : lines.index("", first_input)]
+    counted = lines[first_count : lines.index(next(line for line in lines if line.startswith("observed rates")))]
+    facts = inputs + counted + [line for line in lines if line.startswith("  groups: ")]
+    assert all(len(line) <= 80 for line in facts + mtas), [line for line in facts + mtas if len(line) > 80]
+    counts = " ".join(counted)
+    assert all(f"{kind} {n}" in counts for kind, n in report["counts"].items() if n)  # wrapped, never cut
+    bounces, deliveries = report["bounces"], report["deliveries"]
+    rates = next(line for line in lines if line.startswith("  of recipients: "))
+    assert rates == (
+        f"  of recipients: delivered {deliveries['recipients']}  bounced {bounces['recipients']} "
+        f"(hard {bounces['hard_recipients']})  complained {report['complaints']['recipients']}"
+    )
+
+
 @pytest.fixture
 def read_twice(tmp_path):
     bounced = bounce(BASE, "b@x.example")
