@@ -53,13 +53,15 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     return targets_of(inputs)
 
 
-def _geo(args: argparse.Namespace) -> Geo | None:
-    """The GeoIP database, if any. A database that cannot be used is one line on stderr, never
-    fatal; no database at all is silent (geo is optional)."""
+def _geo(args: argparse.Namespace) -> tuple[Geo | None, str | None]:
+    """The GeoIP database, if any, and why one asked for cannot be used. That is one line on
+    stderr and the JSON report's `geo.error`, never fatal; no database at all is silent (geo is
+    optional)."""
     geo, reason = load_geo(args.geoip_db)
     if reason and (args.geoip_db or not reason.startswith(NOT_CONFIGURED)):
         print(f"sestui: {clean_line(reason)}", file=sys.stderr)
-    return geo
+        return geo, reason
+    return geo, None
 
 
 def _store(args: argparse.Namespace, geo: Geo | None = None) -> Store:
@@ -104,22 +106,23 @@ def _files_once(targets: list[Target]) -> list[str]:
 def run_report(args: argparse.Namespace) -> int:
     tune_gc()
     window = window_of(args.window)
-    geo = _geo(args)
+    geo, geo_error = _geo(args)
     store = _store(args, geo)
     targets = _targets(args)
     if args.follow:
-        return _report_follow(args, store, targets, window, geo)
+        return _report_follow(args, store, targets, window, geo, geo_error)
     options = _options(args)
     try:
         store = read_parallel(_files_once(targets), lambda: _store(args, geo), options, args.jobs)
     except OSError as exc:
         raise UsageError(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
-    _print_report(args, store, window, None, geo)
+    _print_report(args, store, window, None, geo, geo_error)
     return EXIT_OK
 
 
-def _print_report(args: argparse.Namespace, store: Store, window, sources, geo) -> None:  # type: ignore[no-untyped-def]
+def _print_report(args: argparse.Namespace, store: Store, window, sources, geo, geo_error) -> None:  # type: ignore[no-untyped-def]
     report = summary(Query(store, window, top=args.top), args.outlier_ms, geo)
+    report["geo"]["error"] = report["geo"]["error"] or geo_error
     if sources is not None:
         report["sources"] = [status.as_dict() for status in sources]
     if args.json:
@@ -132,7 +135,7 @@ def _print_report(args: argparse.Namespace, store: Store, window, sources, geo) 
     sys.stdout.flush()
 
 
-def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target], window, geo) -> int:  # type: ignore[no-untyped-def]
+def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target], window, geo, geo_error) -> int:  # type: ignore[no-untyped-def]
     follower = Follower(targets, store, _options(args), backfill=_backfill(args))
     stop = threading.Event()
 
@@ -149,11 +152,11 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
                 break
             if time.monotonic() >= next_at:
                 next_at += args.every
-                _print_report(args, store, window, follower.statuses, geo)
+                _print_report(args, store, window, follower.statuses, geo, geo_error)
     finally:  # also when the reader of the snapshots went away (BrokenPipeError)
         follower.stop()
         follower.join(5)
-    _print_report(args, store, window, follower.statuses, geo)
+    _print_report(args, store, window, follower.statuses, geo, geo_error)
     return EXIT_OK
 
 

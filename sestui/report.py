@@ -228,6 +228,8 @@ def to_text(report: dict[str, Any]) -> str:
     _table(out, "Top failed calls", trail["top_failed_event_names"])
     _table(out, "Top CloudTrail users", trail["top_users"])
     geo = report["geo"]
+    if geo["error"] and not geo["database"]:
+        out += ["", f"Geo: {clean_line(geo['error'])}"]
     if geo["database"]:
         out.append("")
         out.append(f"Geo ({geo['database']['type']}, built {geo['database']['build_date']})")

@@ -128,6 +128,16 @@ def test_the_text_reports_facts_and_mta_table_fit_80_columns():
     )
 
 
+def test_a_geoip_database_that_cannot_be_used_is_said_in_the_report_too(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(jsonl([send(BASE)]))
+    missing = tmp_path / "nowhere.mmdb"
+    result = run("--json", "--geoip-db", str(missing), str(path))
+    assert result.returncode == 0 and str(missing) in result.stderr.decode()
+    assert str(missing) in orjson.loads(result.stdout)["geo"]["error"]  # it was null
+    assert f"Geo: GeoIP unavailable: {missing}" in run("--geoip-db", str(missing), str(path)).stdout.decode()
+
+
 @pytest.fixture
 def read_twice(tmp_path):
     bounced = bounce(BASE, "b@x.example")
