@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--filter", default="", metavar="EXPR", help="only events matching EXPR")
     report.add_argument("--follow", action="store_true", help="keep following; print a snapshot --every S")
-    report.add_argument("--every", type=_positive_number, default=5.0, metavar="S", help="seconds between snapshots")
+    report.add_argument("--every", type=_positive_number, metavar="S", help="with --follow: seconds between snapshots (default 5)")
     report.add_argument("--from-end", action="store_true", help="with --follow: skip existing content")
     _add_jobs_option(report, "read large files on up to N cores")
 

@@ -106,6 +106,8 @@ def _files_once(targets: list[Target]) -> list[str]:
 def run_report(args: argparse.Namespace) -> int:
     tune_gc()
     window = window_of(args.window)
+    if not args.follow and (args.every is not None or args.from_end):
+        raise UsageError(f"{'--every' if args.every is not None else '--from-end'} needs --follow")
     geo, geo_error = _geo(args)
     store = _store(args, geo)
     targets = _targets(args)
@@ -145,13 +147,14 @@ def _report_follow(args: argparse.Namespace, store: Store, targets: list[Target]
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     follower.start()
-    next_at = time.monotonic() + args.every
+    every = args.every or 5.0
+    next_at = time.monotonic() + every
     try:
         while not stop.wait(min(0.1, max(0.0, next_at - time.monotonic()))):
             if follower.ended:
                 break
             if time.monotonic() >= next_at:
-                next_at += args.every
+                next_at += every
                 _print_report(args, store, window, follower.statuses, geo, geo_error)
     finally:  # also when the reader of the snapshots went away (BrokenPipeError)
         follower.stop()
