@@ -138,6 +138,11 @@ def test_a_geoip_database_that_cannot_be_used_is_said_in_the_report_too(tmp_path
     assert f"Geo: GeoIP unavailable: {missing}" in run("--geoip-db", str(missing), str(path)).stdout.decode()
 
 
+def test_report_without_a_path_reads_a_piped_stdin():
+    result = run("--json", stdin=jsonl([send(BASE), bounce(BASE + 1)]))
+    assert result.returncode == 0 and orjson.loads(result.stdout)["input"]["events"] == 2
+
+
 @pytest.fixture
 def read_twice(tmp_path):
     bounced = bounce(BASE, "b@x.example")
