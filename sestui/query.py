@@ -144,6 +144,7 @@ class Query:
         self.top = top
         with store.lock:
             self.agg: Aggregates = store.active
+            self.filtered = store.view is not None  # a filter's view: rates over its events only
             self.as_of = store.as_of
             self.version = store.version
             self.stats = store.stats.copy()

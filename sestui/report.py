@@ -167,7 +167,8 @@ def to_text(report: dict[str, Any]) -> str:
     out += _facts("counts ", [f"{kind} {n}" for kind, n in report["counts"].items() if n] or ["none"])
     rates = report["rates"]
     put(
-        "observed rates  bounce "
+        ("observed rates (filtered)" if inp["filtered"] else "observed rates")
+        + "  bounce "
         + _rate(rates["bounce"], BOUNCE_THRESHOLDS, RATE_DIGITS["bounce"])
         + "  complaint "
         + _rate(rates["complaint"], COMPLAINT_THRESHOLDS, RATE_DIGITS["complaint"])

@@ -138,6 +138,13 @@ def test_a_geoip_database_that_cannot_be_used_is_said_in_the_report_too(tmp_path
     assert f"Geo: GeoIP unavailable: {missing}" in run("--geoip-db", str(missing), str(path)).stdout.decode()
 
 
+def test_rates_under_a_filter_say_so():
+    """`--filter kind:Bounce` leaves deliveries out of the rates' base: a 92 % bounce rate."""
+    records = jsonl([delivery(BASE, "a@x.example"), bounce(BASE + 1, "b@x.example")])
+    assert "observed rates  bounce 50.00% (at risk)" in run(stdin=records).stdout.decode()
+    assert "observed rates (filtered)  bounce 100.00% (at risk)" in run("--filter", "kind:Bounce", stdin=records).stdout.decode()
+
+
 def test_report_without_a_path_reads_a_piped_stdin():
     result = run("--json", stdin=jsonl([send(BASE), bounce(BASE + 1)]))
     assert result.returncode == 0 and orjson.loads(result.stdout)["input"]["events"] == 2

@@ -204,7 +204,8 @@ async def test_counts_under_a_filter_set_after_the_ring_let_events_go_say_what_t
         await pilot.pause()
         missed = f"filter missed up to {let_go:,} events"
         assert str(table(app, "t-kinds").border_title).endswith(f"events · 24h · {missed}")
-        assert missed in app.query_one(Chart).border_title and missed in str(app.query_one("#rates", Static).render())
+        rates = str(app.query_one("#rates", Static).render())
+        assert missed in app.query_one(Chart).border_title and missed in rates and "filtered events" in rates
         assert any(f"The {let_go:,} events the ring had let go were not filtered" in n.message for n in app._notifications)  # noqa: SLF001
         assert "newest 3 events only" in str(table(app, "t-sources").border_title)  # rankings: the view's ring
         await pilot.press("w", "w")  # 24h -> 7d -> all: exact counts of the view's own

@@ -224,7 +224,8 @@ def rates_text(query: Query) -> Text:
     totals = query.totals
     out = Text()
     out.append("Observed rates", style="bold")
-    out.append(f" · {window_label(query)}\n", style="dim")
+    # Over a filter's events only: a filter that leaves out deliveries makes them meaningless.
+    out.append(f" · {window_label(query)}{' · filtered events' if query.filtered else ''}\n", style="dim")
     for label, name, limits in (("Bounce", "bounce", BOUNCE_THRESHOLDS), ("Complaint", "complaint", COMPLAINT_THRESHOLDS)):
         rate = rates[name]
         level = rate_level(rate, limits)
