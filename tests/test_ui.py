@@ -590,6 +590,22 @@ async def test_a_detail_paused_shows_the_events_of_its_message_that_arrived_befo
         assert len(detail.timeline) == known + 1  # ... so the detail, as of the pause, shows it
 
 
+async def live_drilldown(app, pilot, kind: str) -> EventsScreen:  # type: ignore[no-untyped-def]
+    """Enter on a kind's row of the Overview, once the live redraw has shown it."""
+
+    def kinds_shown() -> list[str]:
+        kinds = [row[0] for row in cells(table(app, "t-kinds"))]
+        assert kind in kinds
+        return kinds
+
+    kinds = await settled(pilot, kinds_shown)
+    table(app, "t-kinds").move_cursor(row=kinds.index(kind))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, EventsScreen)
+    return app.screen
+
+
 async def test_a_drilldown_whose_live_read_failed_is_read_again():
     """A live read of a drilldown that failed is tried again, not left for the next change of
     the store (a replay read to its end has none)."""
@@ -597,18 +613,7 @@ async def test_a_drilldown_whose_live_read_failed_is_read_again():
     app = sample_app(store)
     app.auto_tick, app.tick_seconds = True, 0.05
     async with app.run_test(size=(120, 40)) as pilot:
-
-        def kinds_shown() -> list[str]:
-            kinds = [row[0] for row in cells(table(app, "t-kinds"))]
-            assert "Bounce" in kinds
-            return kinds
-
-        kinds = await settled(pilot, kinds_shown)
-        table(app, "t-kinds").move_cursor(row=kinds.index("Bounce"))
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, EventsScreen)
+        screen = await live_drilldown(app, pilot, "Bounce")
         await app.workers.wait_for_complete()
         reload, failed = screen.reload, []
 
@@ -666,17 +671,7 @@ async def test_a_live_drilldown_is_read_again_in_a_worker():
     app = sample_app(store)
     app.auto_tick, app.tick_seconds = True, 0.05  # the live redraw, with its workers
     async with app.run_test(size=(120, 40)) as pilot:
-
-        def kinds_shown() -> list[str]:
-            kinds = [row[0] for row in cells(table(app, "t-kinds"))]
-            assert "Bounce" in kinds
-            return kinds
-
-        kinds = await settled(pilot, kinds_shown)
-        table(app, "t-kinds").move_cursor(row=kinds.index("Bounce"))
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, EventsScreen)
+        await live_drilldown(app, pilot, "Bounce")
         ingest(jsonl([bounce(store.as_of + 1, "late@late.example")]), store=store)
 
         def newest() -> None:
