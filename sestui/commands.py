@@ -18,6 +18,7 @@ from .geo import NOT_CONFIGURED, Geo
 from .geo import load as load_geo
 from .query import WINDOWS_BY_NAME, Query
 from .report import summary, to_json, to_text
+from .timeparse import iso
 from .parallel import Backfill, read_parallel
 from .sources import Follower, Options, targets_of
 from .store import Store
@@ -130,6 +131,8 @@ def _print_report(args: argparse.Namespace, store: Store, window, sources, geo, 
     if args.json:
         sys.stdout.buffer.write(to_json(report) + b"\n")
     else:
+        if sources is not None:  # one of a series (--follow): where each begins, and when
+            sys.stdout.write(f"==== snapshot at {iso(time.time())} ====\n")
         sys.stdout.write(to_text(report))
         if sources is not None:
             for status in sources:

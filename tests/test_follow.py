@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import resource
 import shutil
 import signal
@@ -1000,6 +1001,28 @@ def test_report_follow_reads_stdin_until_the_pipe_closes_then_ends(tmp_path):
     final = snapshots(out)[-1]
     assert final["input"]["lines"] == 30
     assert final["sources"][0]["state"] == CLOSED
+
+
+def test_report_follows_text_snapshots_each_begin_with_when_they_were_taken():
+    """They ran together, one report after another with nothing between."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sestui", "report", "--follow", "--every", "0.2", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(lines(3))
+    proc.stdin.flush()
+    time.sleep(0.8)
+    proc.stdin.close()
+    proc.stdin = None
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    text = out.decode()
+    starts = re.findall(r"^==== snapshot at (\d{4}-\d\d-\d\dT[\d:.]+Z) ====\nsestui report ", text, re.M)
+    assert len(starts) >= 2 and len(starts) == text.count("sestui report  as of")
 
 
 def test_only_the_most_recently_let_go_files_are_remembered(tmp_path, monkeypatch):

@@ -263,13 +263,14 @@ def test_a_directory_that_cannot_be_listed_exits_2_naming_it(tmp_path, monkeypat
 
 
 def test_follow_stops_quietly_when_its_reader_goes_away(logs):
-    # `sestui report --follow ... | head -1`: the pipe closes after the first snapshot.
+    # `sestui report --follow ... | head -2`: the pipe closes after the first snapshot's start.
     child = subprocess.Popen(
         [sys.executable, "-m", "sestui", "report", "--follow", "--every", "0.1", str(logs / "ses.jsonl")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
+    assert child.stdout.readline().startswith(b"==== snapshot at ")
     assert child.stdout.readline().startswith(b"sestui report")
     child.stdout.close()
     assert child.wait(timeout=30) == 0
