@@ -85,8 +85,11 @@ def _files_once(targets: list[Target]) -> list[str]:
         if target.kind == "stdin":
             paths.append("-")
             continue
-        if target.kind in ("file", "dir") and not os.path.exists(target.arg):
-            raise UsageError(f"cannot read {target.arg}: No such file or directory")
+        if target.kind in ("file", "dir"):
+            try:
+                os.stat(target.arg)
+            except OSError as exc:  # the system's own reason: `a.jsonl/` is "Not a directory"
+                raise UsageError(f"cannot read {target.arg}: {exc.strerror or exc}") from None
         errors: list[OSError] = []
         found = target.matches(errors)
         if errors:  # a report that read nothing of a directory must not look like a quiet day

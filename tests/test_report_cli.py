@@ -197,7 +197,7 @@ def test_every_listed_outlier_is_slower_than_the_threshold_the_report_gives(tmp_
     assert "Slowest deliveries (over 150 ms)" in run("--outlier-ms", "150.6", str(path)).stdout.decode()
 
 
-@pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since"), (["--every", "2", "-"], "--every needs --follow"), (["--from-end", "-"], "--from-end needs --follow")])
+@pytest.mark.parametrize("args, message", [(["/nonexistent/x.jsonl"], "/nonexistent/x.jsonl"), (["/nonexistent/logs/"], "/nonexistent/logs/"), (["/nonexistent/*.jsonl"], "no files match"), (["--window", "soon", "-"], "--window"), (["--window", "1000000w", "-"], "--window"), (["--window", "0", "-"], "--window"), (["--since", "0", "-"], "--since"), (["--every", "2", "-"], "--every needs --follow"), (["README.md/"], "README.md/: Not a directory"), (["--from-end", "-"], "--from-end needs --follow")])
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
     result = run(*args, stdin=b"")
     assert result.returncode == 2
