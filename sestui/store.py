@@ -600,8 +600,10 @@ class Store:
         self,
         match: Callable[[Event], bool] | None,
         progress: Callable[[int, int], None] | None = None,
+        wanted: Callable[[], bool] | None = None,
     ) -> None:
-        """Rebuild the filtered view from the ring (None clears it)."""
+        """Rebuild the filtered view from the ring (None clears it). `wanted`, asked once the
+        view is built: False drops it (another filter was set or cleared meanwhile)."""
         if match is None:
             with self.lock:
                 self.view = None
@@ -632,6 +634,8 @@ class Store:
             oldest = self.main.ring[0].seq if self.main.ring else last_seq + 1
             while view.ring and view.ring[0].seq < oldest:
                 view.drop_oldest()
+            if wanted is not None and not wanted():
+                return
             if self.absorbed != absorbed:
                 # Events older than the copy were folded in meanwhile: count them all again.
                 view = view_of(self.main, match, self.as_of)

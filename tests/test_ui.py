@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import time
 
 import pytest
@@ -456,6 +457,30 @@ async def test_the_detail_of_an_event_without_a_message_id_lists_that_event_alon
         await pilot.press("e")
         await pilot.pause()
         assert any(n.message.startswith("Exported 1 event to ") for n in app._notifications)  # noqa: SLF001
+
+
+async def test_a_filter_cleared_while_it_is_being_applied_stays_cleared(monkeypatch):
+    """The filter is built in a worker; Ctrl+F before it was done used to be undone by it."""
+    import sestui.store as store_module
+
+    release, building = threading.Event(), threading.Event()
+    real = store_module.matching
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        building.set()
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "matching", slow)
+    async with showing() as (app, pilot):
+        await pilot.press("f", *"kind:Bounce", "enter")
+        assert building.wait(5)
+        await pilot.press("ctrl+f")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (app.store.view, app.filter_text) == (None, "")
+        assert not any("Filter applied" in n.message for n in app._notifications)  # noqa: SLF001
 
 
 async def test_the_palettes_screenshot_is_saved_where_exports_go(tmp_path):

@@ -134,6 +134,7 @@ class SestuiApp(App[None]):
         self.switched_at = 0.0  # perf_counter() when the last tab switch was shown
         self.applied_at = 0.0  # perf_counter() when view data was last applied
         self._regather = False
+        self._filter_seq = 0  # filters set or cleared so far: only the last one's view is kept
         self._gather_cost = 0.0  # seconds the last view rebuild took
         self._gathered_at = 0.0  # perf_counter() when it ended
 
@@ -570,31 +571,40 @@ class SestuiApp(App[None]):
             return False
         self._close_filter_bar()
         self.filter_text = text
+        self._filter_seq += 1
         if at_once:
             self.store.set_filter(match)
         else:
-            self.run_worker(lambda: self._filter_in_thread(match, text), thread=True, group="filter", exclusive=True)
+            seq = self._filter_seq
+            self.run_worker(lambda: self._filter_in_thread(match, text, seq), thread=True, group="filter", exclusive=True)
         return True
 
-    def _filter_in_thread(self, match: Callable[[Event], bool], text: str) -> None:
+    def _filter_in_thread(self, match: Callable[[Event], bool], text: str, seq: int) -> None:
         started = time.perf_counter()
 
         def progress(done: int, total: int) -> None:
             if time.perf_counter() - started > 0.3:
                 self.call_from_thread(self._show_progress, done, total)
 
-        self.store.set_filter(match, progress)
+        def wanted() -> bool:  # a filter set or cleared since wins, whichever finishes first
+            return seq == self._filter_seq
+
+        self.store.set_filter(match, progress, wanted)
+        if not wanted():
+            return
         frozen = self.frozen
         # A paused display stays at its moment, now under this filter.
         refiltered = frozen.filtered(match) if frozen is not None else None
-        self.call_from_thread(self._filter_applied, text, time.perf_counter() - started, frozen, refiltered)
+        self.call_from_thread(self._filter_applied, text, time.perf_counter() - started, frozen, refiltered, seq)
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.main("#backfill", ProgressBar)
         bar.display = True
         bar.update(total=total, progress=done)
 
-    def _filter_applied(self, text: str, seconds: float, frozen: Snapshot | None, refiltered: Snapshot | None) -> None:
+    def _filter_applied(self, text: str, seconds: float, frozen: Snapshot | None, refiltered: Snapshot | None, seq: int) -> None:
+        if seq != self._filter_seq:
+            return  # another filter was set or cleared meanwhile
         if refiltered is not None and self.frozen is frozen:
             self.frozen = refiltered
         self._query_key = None
@@ -628,6 +638,7 @@ class SestuiApp(App[None]):
         if not self.filter_text:
             return
         self.filter_text = ""
+        self._filter_seq += 1
         self.store.set_filter(None)
         if self.frozen is not None:
             self.frozen = self.frozen.filtered(None)
