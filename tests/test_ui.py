@@ -360,6 +360,17 @@ async def test_the_input_screens_notes_take_its_whole_width():
         assert note in " ".join(line[column:].split("│")[0].strip() for line in lines[at + 1 : at + 3])
 
 
+async def test_the_header_follows_the_input_under_the_input_screen():
+    """The tabs are not gathered under `s`, but its counts are live: so is the header's "as of"."""
+    store = sample_store()
+    async with showing("s", app=sample_app(store)) as (app, pilot):
+        later = store.as_of + 60
+        ingest(jsonl([bounce(later, "late@late.example")]), store=store)
+        app.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen) and f"as of {full_time(later)}" in app.sub_title
+
+
 async def test_the_input_screen_follows_the_input_and_holds_while_paused():
     store = sample_store()
     app = sample_app(store)

@@ -339,9 +339,13 @@ class SestuiApp(App[None]):
 
     def _refresh_chrome(self, events: int) -> None:
         store = self.store
-        # What the screen shown was read as of: a detail or drilldown (or one help was opened
-        # over), else the tabs.
+        # What the screen shown was read as of: the input screen's live counts, a detail or a
+        # drilldown (or one help was opened over), else the tabs.
         as_of = self.current.as_of if self.current else None
+        if isinstance(self.screen, StatusScreen):
+            source = self.source
+            with source.lock:
+                as_of = source.as_of
         for screen in reversed(self.screen_stack):
             if isinstance(screen, DetailScreen):
                 as_of = screen.as_of
