@@ -242,12 +242,13 @@ def to_text(report: dict[str, Any]) -> str:
 def _facts(label: str, items: list[str]) -> list[str]:
     """`label` and the items after it, two spaces apart, on as many lines of TEXT_WIDTH as they
     need; the lines after the first are indented as far as the label."""
-    lines, line = [], label
+    lines, line, fresh = [], label, True
     for item in items:
-        if line != label and len(line) + 2 + len(item) > TEXT_WIDTH:
+        if not fresh and len(line) + 2 + len(item) > TEXT_WIDTH:
             lines.append(line)
-            line = " " * len(label)
-        line += item if line.strip() == "" or line == label else "  " + item
+            line, fresh = " " * len(label), True
+        line += item if fresh else "  " + item
+        fresh = False
     lines.append(line)
     return lines
 

@@ -378,6 +378,18 @@ def matching(
     return view
 
 
+def arrived_after(ring: deque[Event], seq: int) -> list[Event]:
+    """The events of a ring numbered after `seq`, oldest first. A ring holds them in arrival
+    order, numbered one by one: only those are walked, from its newest end."""
+    newer: list[Event] = []
+    for event in reversed(ring):
+        if event.seq <= seq:
+            break
+        newer.append(event)
+    newer.reverse()
+    return newer
+
+
 def view_of(main: Aggregates, match: Callable[[Event], bool], as_of: float | None) -> Aggregates:
     """The filtered view of `main`'s ring as it is now (the caller holds its store's lock)."""
     return matching(list(main.ring), match, as_of or 0.0, main.evicted, main.evicted_max_time)
@@ -622,7 +634,7 @@ class Store:
             # Events that arrived during the rebuild: feed those newer than the copy. Those the
             # ring let go before now were never seen: the view's counts lack them too.
             last_seq = ring[-1].seq if ring else 0
-            arrived = [e for e in self.main.ring if e.seq > last_seq]
+            arrived = arrived_after(self.main.ring, last_seq)
             late = [e for e in arrived if match(e)]
             if late:
                 view.add(late, self.as_of or 0.0)

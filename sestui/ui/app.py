@@ -29,7 +29,7 @@ from ..filters import FilterError, add_terms, compile_filter, typed
 from ..geo import Geo
 from ..query import DEFAULT_WINDOW, WINDOWS, WINDOWS_BY_NAME, Query, Window
 from ..sources import CLOSED, ERROR, FOLLOWING, READING, WAITING
-from ..store import Snapshot, Store
+from ..store import Snapshot, Store, arrived_after
 from .format import HEADER_CHROME, count, count_events, header_facts
 from .safe import plain
 from .screens.detail import DetailScreen
@@ -342,11 +342,12 @@ class SestuiApp(App[None]):
         # What the screen shown was read as of: the input screen's live counts, a detail or a
         # drilldown (or one help was opened over), else the tabs.
         as_of = self.current.as_of if self.current else None
-        if isinstance(self.screen, StatusScreen):
-            source = self.source
-            with source.lock:
-                as_of = source.as_of
         for screen in reversed(self.screen_stack):
+            if isinstance(screen, StatusScreen):
+                source = self.source
+                with source.lock:
+                    as_of = source.as_of
+                break
             if isinstance(screen, DetailScreen):
                 as_of = screen.as_of
                 break
@@ -528,14 +529,9 @@ class SestuiApp(App[None]):
         """A detail follows the store (held while paused, at the pause's moment): its message's
         new events join it."""
         source = self.source
-        newer: list[Event] = []
         with source.lock:
-            for event in reversed(source.main.ring):  # arrival order: only the new are walked
-                if event.seq <= screen.read_seq:
-                    break
-                newer.append(event)
+            newer = arrived_after(source.main.ring, screen.read_seq)
             as_of = source.as_of
-        newer.reverse()
         screen.follow(newer, as_of)
 
     def _event_by_seq(self, seq: int) -> Event | None:
